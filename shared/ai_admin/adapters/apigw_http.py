@@ -1,0 +1,29 @@
+"""The HTTP API resolver every API function uses, with domain errors mapped to statuses in one place."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+
+from ai_admin.domain.errors import StorageUnavailable
+from ai_admin.observability import logger
+from ai_admin.settings import SettingsError
+
+
+def _json(status: int, message: str) -> Response[dict[str, str]]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": message})
+
+
+def http_app() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(SettingsError)  # type: ignore[untyped-decorator]
+    def _settings(error: SettingsError) -> Response[dict[str, str]]:
+        logger.error(str(error))
+        return _json(500, "service misconfigured")
+
+    @app.exception_handler(StorageUnavailable)  # type: ignore[untyped-decorator]
+    def _storage(error: StorageUnavailable) -> Response[dict[str, str]]:
+        logger.error("storage unavailable", extra={"detail": str(error)})
+        return _json(503, "temporarily unavailable")
+
+    return app

@@ -1,0 +1,165 @@
+"""``ai-admin``: the engineer's console for the local stack (later issues add their commands here)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ai_admin.settings import PostgresSettings, SettingsError, load, reset
+
+Command = Callable[[argparse.Namespace], int]
+
+
+class CliError(RuntimeError):
+    """A user-facing failure: printed as one line, exit code 2."""
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from ai_admin.local.stack import find_root
+
+    try:
+        return find_root(Path(args.template).parent if args.template else None)
+    except FileNotFoundError as error:
+        raise CliError(str(error)) from None
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    from ai_admin.migrations import migrate
+
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+        reset()
+    applied = migrate(load(PostgresSettings).url)
+    print(f"applied: {', '.join(applied)}" if applied else "schema up to date")
+    return 0
+
+
+@contextlib.contextmanager
+def _local_env(root: Path) -> Iterator[dict[str, str]]:
+    """The running stack's environment (``.local/stack.env``), or a stack of our own for one command."""
+    from ai_admin.local import services, stack
+
+    recorded = stack.read_env_file(root / stack.STATE_DIR_NAME / stack.STACK_ENV_FILE)
+    if (
+        recorded
+        and services.postgres_answers(recorded.get("DATABASE_URL", ""))
+        and services.redis_answers(recorded.get("REDIS_URL", ""))
+    ):
+        yield {**recorded, **_explicit_env()}
+        return
+    with stack.running(root) as local:
+        yield {**local.env, **_explicit_env()}
+
+
+def _explicit_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith(("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_"))}
+
+
+def cmd_invoke(args: argparse.Namespace) -> int:
+    from ai_admin.local.invoke import InvokeError, invoke, read_event
+    from ai_admin.local.template import Template, TemplateError
+
+    root = _root(args)
+    try:
+        template = Template.load(Path(args.template) if args.template else root / "template.yaml")
+        template.function(args.logical_id)
+        event = read_event(Path(args.event)) if args.event else {}
+    except (TemplateError, InvokeError) as error:
+        raise CliError(str(error)) from None
+    with _local_env(root) as env, contextlib.redirect_stdout(sys.stderr):
+        try:
+            result = invoke(template, args.logical_id, event, env)
+        except InvokeError as error:
+            raise CliError(str(error)) from None
+    print(json.dumps(result, ensure_ascii=False, default=str))
+    return 0
+
+
+def cmd_stack(args: argparse.Namespace) -> int:
+    from ai_admin.local import stack as stack_module
+    from ai_admin.local.gateway import LocalHttpApi, bind_routes
+    from ai_admin.local.invoke import resolve_handler
+
+    root = _root(args)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with stack_module.running(root) as stack:
+        os.environ.update(stack.env)
+        reset()
+        functions = list(stack.template.functions().values())
+        api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
+        stack.closers.append(api.stop)
+        env_file = root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE
+        stack_module.write_env_file(env_file, {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url})
+        stack.closers.append(lambda: env_file.unlink(missing_ok=True))
+        _print_summary(stack, api.url)
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        print("stopping the local stack")
+    return 0
+
+
+def _print_summary(stack: Any, api_url: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="AI Admin local stack", show_header=True)
+    table.add_column("part")
+    table.add_column("where")
+    kind = "embedded" if stack.services.embedded else "local server"
+    table.add_row("PostgreSQL", f"{stack.env['DATABASE_URL']} ({kind})")
+    table.add_row("Redis", stack.env["REDIS_URL"])
+    table.add_row("AWS (moto)", stack.env.get("AI_ADMIN_AWS_ENDPOINT_URL", "-"))
+    table.add_row("HTTP API", api_url)
+    for function in stack.template.functions().values():
+        for route in function.routes:
+            table.add_row(f"  {function.logical_id}", f"{route.method} {api_url}{route.path}")
+    console.print(table)
+    console.print("Ctrl-C stops everything. Other terminals: `ai-admin invoke ...` uses this stack.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ai-admin", description=__doc__)
+    parser.add_argument("--template", help="path to template.yaml (default: found from the current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    migrate = db.add_parser("migrate", help="apply pending migrations (a no-op when up to date)")
+    migrate.add_argument("--database-url", help="default: DATABASE_URL")
+    migrate.set_defaults(run=cmd_db_migrate)
+
+    invoke = sub.add_parser("invoke", help="run a template function locally (like `sam local invoke`)")
+    invoke.add_argument("logical_id", help="the function's logical id in template.yaml, e.g. HealthFunction")
+    invoke.add_argument("--event", "-e", help="JSON event file (default: {})")
+    invoke.set_defaults(run=cmd_invoke)
+
+    stack = sub.add_parser("stack", help="run the whole product locally in the foreground")
+    stack.add_argument("--port", type=int, default=3000, help="HTTP API port (default 3000)")
+    stack.set_defaults(run=cmd_stack)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Command = args.run
+    try:
+        return run(args)
+    except (CliError, SettingsError) as error:
+        print(f"ai-admin: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

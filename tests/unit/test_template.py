@@ -1,0 +1,77 @@
+"""The template stays honest: handlers exist, queues have dead-letter queues and sane timeouts,
+schedules run on Moscow time, and no secret is a plaintext environment value."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ai_admin.local.invoke import resolve_handler
+from ai_admin.local.template import Template
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = Template.load(ROOT / "template.yaml")
+FUNCTIONS = TEMPLATE.functions()
+SECRET_NAME = re.compile(r"(TOKEN|SECRET|PASSWORD|API_KEY)$")
+
+
+def test_template_has_functions() -> None:
+    assert FUNCTIONS
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_every_handler_resolves_to_an_importable_function(logical_id: str) -> None:
+    function = FUNCTIONS[logical_id]
+    assert function.module_file.is_file()
+    assert callable(resolve_handler(function))
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_no_secret_is_a_plaintext_environment_value(logical_id: str) -> None:
+    for name in FUNCTIONS[logical_id].environment:
+        assert not SECRET_NAME.search(name), f"{logical_id}: {name} must come from SSM"
+
+
+def test_every_queue_has_a_dead_letter_queue() -> None:
+    queues = TEMPLATE.queues()
+    dead_letter_ids = {q.dead_letter_target for q in queues.values()} - {None}
+    for queue in queues.values():
+        if queue.logical_id in dead_letter_ids:
+            continue
+        target = queue.dead_letter_target
+        assert target in queues, f"{queue.logical_id} has no RedrivePolicy to a queue in the template"
+        assert queues[target].fifo == queue.fifo, f"{queue.logical_id}: a FIFO queue needs a FIFO DLQ"
+        assert int(queue.properties["RedrivePolicy"]["maxReceiveCount"]) >= 1
+
+
+def test_queue_visibility_is_at_least_six_times_the_consumer_timeout() -> None:
+    queues = TEMPLATE.queues()
+    for function in FUNCTIONS.values():
+        for source in function.sqs_sources:
+            visibility = int(queues[source.queue_logical_id].properties.get("VisibilityTimeout", 30))
+            assert visibility >= 6 * function.timeout, (source.queue_logical_id, function.logical_id)
+
+
+def test_queue_consumers_report_partial_batch_failures() -> None:
+    for logical_id, resource in TEMPLATE.resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event["Type"] == "SQS":
+                assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], (
+                    logical_id
+                )
+                assert event["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency"), logical_id
+
+
+def test_schedules_run_on_moscow_time() -> None:
+    for function in FUNCTIONS.values():
+        for schedule in function.schedules:
+            assert schedule.timezone == "Europe/Moscow", (function.logical_id, schedule.name)
+
+
+def test_every_function_has_an_event_sample() -> None:
+    for logical_id in FUNCTIONS:
+        assert list((ROOT / "events" / logical_id).glob("*.json")), f"events/{logical_id}/ has no sample"
