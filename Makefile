@@ -43,8 +43,8 @@ lint: $(STAMP)
 	PYTHONPATH=shared:. $(BIN)/lint-imports
 
 sam-check: $(SAM)
-	AWS_DEFAULT_REGION=eu-central-1 $(SAM) validate --lint
-	$(SAM) build --parallel --cached
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=eu-central-1 $(SAM) validate --lint
+	SAM_CLI_TELEMETRY=0 $(SAM) build --parallel --cached
 
 bench: $(STAMP)
 	@for b in bench/*/run.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
