@@ -52,8 +52,7 @@ def clean_state(local_stack: Stack) -> Iterator[None]:
         tables = [
             row[0]
             for row in conn.run(
-                "SELECT tablename FROM pg_tables"
-                " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
             )
         ]
         if tables:

@@ -20,9 +20,7 @@ def test_health_is_served_on_localhost(local_stack: Stack, stack_env: dict[str, 
     assert missing.status_code == 404
 
 
-def test_health_reports_an_unreachable_redis(
-    local_stack: Stack, stack_env: dict[str, str], monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_health_reports_an_unreachable_redis(local_stack: Stack, stack_env: dict[str, str], monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from ai_admin import settings
     from ai_admin.bootstrap import health
 

@@ -60,9 +60,7 @@ def test_queue_consumers_report_partial_batch_failures() -> None:
             continue
         for event in (resource["Properties"].get("Events") or {}).values():
             if event["Type"] == "SQS":
-                assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], (
-                    logical_id
-                )
+                assert event["Properties"].get("FunctionResponseTypes") == ["ReportBatchItemFailures"], logical_id
                 assert event["Properties"].get("ScalingConfig", {}).get("MaximumConcurrency"), logical_id
 
 

@@ -41,9 +41,7 @@ class PostgresTarget:
         )
 
     def with_database(self, database: str) -> PostgresTarget:
-        return PostgresTarget(
-            self.user, self.password, database, self.host, self.port, self.unix_sock, self.ssl
-        )
+        return PostgresTarget(self.user, self.password, database, self.host, self.port, self.unix_sock, self.ssl)
 
     def url(self) -> str:
         auth = self.user + (f":{self.password}" if self.password else "")

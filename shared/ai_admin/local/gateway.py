@@ -137,9 +137,7 @@ class LocalHttpApi:
                     route_key=route_key,
                     path_params=match.groupdict(),
                 )
-                context = LocalContext(
-                    function_name=bound.function.logical_id, timeout_s=bound.function.timeout
-                )
+                context = LocalContext(function_name=bound.function.logical_id, timeout_s=bound.function.timeout)
                 return _to_http(bound.handler(event, context))
         return 404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}'
 
