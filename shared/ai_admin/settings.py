@@ -164,6 +164,8 @@ class SyncSettings(_Group):
     lookahead_days: int = Field(default=60, ge=0, le=365)
     watermark_overlap_s: int = Field(default=3600, ge=0, le=86400)
     schedule_days: int = Field(default=30, ge=1, le=90)
+    queue_url: str | None = Field(default=None, description="SQS queue of sync batches (from the template)")
+    max_receives: int = Field(default=3, ge=1, le=20, description="must equal the queue's maxReceiveCount")
 
 
 class AppSettings(_Group):

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pg8000.native
 
+from ai_admin.adapters.postgres_connection import transaction
 from ai_admin.domain import client_profile as rules
-from ai_admin.domain.crm import CrmClient, CrmRecord
+from ai_admin.domain.crm import CompanyInfo, CrmCategory, CrmClient, CrmRecord, CrmService, CrmStaff, StaffDay
 
 
 def _json(rows: list[dict[str, Any]]) -> str:
@@ -267,3 +269,177 @@ class PostgresCrmMirror:
             ids=ids,
         )
         return len(rows)
+
+    def replace_reference(
+        self,
+        company_id: int,
+        *,
+        company: CompanyInfo | None = None,
+        catalogue: tuple[list[CrmCategory], list[CrmService]] | None = None,
+        staff: list[CrmStaff] | None = None,
+        schedules: tuple[date, date, list[StaffDay]] | None = None,
+    ) -> int:
+        """Store reference data read whole from the CRM; what the CRM no longer lists becomes inactive
+        (services, staff) or a day off (schedules within the read window)."""
+        written = 0
+        if company is not None:
+            self._conn.run(
+                "INSERT INTO companies (company_id, title, address, phone, timezone, synced_at)"
+                " VALUES (:id, :title, :address, :phone, :tz, now())"
+                " ON CONFLICT (company_id) DO UPDATE SET title = EXCLUDED.title, address = EXCLUDED.address,"
+                " phone = EXCLUDED.phone, timezone = EXCLUDED.timezone, synced_at = now()",
+                id=company_id,
+                title=company.title,
+                address=company.address,
+                phone=company.phone,
+                tz=company.timezone,
+            )
+            written += 1
+        if catalogue is not None:
+            written += self._replace_catalogue(company_id, *catalogue)
+        if staff is not None:
+            written += self._replace_staff(company_id, staff)
+        if schedules is not None:
+            written += self._replace_schedules(company_id, *schedules)
+        return written
+
+    def _replace_catalogue(self, company_id: int, categories: list[CrmCategory], services: list[CrmService]) -> int:
+        self._conn.run(
+            "INSERT INTO service_categories (company_id, yclients_id, title, weight, synced_at)"
+            " SELECT :company, c.id, c.title, c.weight, now()"
+            " FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS c(id bigint, title text, weight integer)"
+            " ON CONFLICT (company_id, yclients_id) DO UPDATE SET title = EXCLUDED.title,"
+            " weight = EXCLUDED.weight, synced_at = now()",
+            company=company_id,
+            rows=_json([{"id": c.id, "title": c.title, "weight": c.weight} for c in categories]),
+        )
+        rows = [
+            {
+                "id": s.id,
+                "title": s.title,
+                "category_id": s.category_id,
+                "price_min": _money(s.price_min),
+                "price_max": _money(s.price_max),
+                "duration_s": s.duration_s,
+                "description": s.description,
+                "active": s.active,
+                "bookable": s.bookable,
+                "weight": s.weight,
+                "staff_ids": list(s.staff_ids),
+            }
+            for s in services
+        ]
+        self._conn.run(
+            """
+            INSERT INTO services (company_id, yclients_id, category_id, title, price_min, price_max, duration_s,
+                                  description, is_active, is_bookable, weight, staff_ids, synced_at)
+            SELECT :company, s.id, s.category_id, s.title, s.price_min, s.price_max, s.duration_s,
+                   coalesce(s.description, ''), s.active, s.bookable, s.weight,
+                   ARRAY(SELECT jsonb_array_elements_text(s.staff_ids))::bigint[], now()
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS s(
+                id bigint, category_id bigint, title text, price_min numeric, price_max numeric, duration_s integer,
+                description text, active boolean, bookable boolean, weight integer, staff_ids jsonb)
+            ON CONFLICT (company_id, yclients_id) DO UPDATE SET
+                category_id = EXCLUDED.category_id, title = EXCLUDED.title, price_min = EXCLUDED.price_min,
+                price_max = EXCLUDED.price_max, duration_s = EXCLUDED.duration_s,
+                description = EXCLUDED.description, is_active = EXCLUDED.is_active,
+                is_bookable = EXCLUDED.is_bookable, weight = EXCLUDED.weight, staff_ids = EXCLUDED.staff_ids,
+                synced_at = now()
+            """,
+            company=company_id,
+            rows=_json(rows),
+        )
+        self._conn.run(
+            "UPDATE services SET is_active = false WHERE company_id = :company"
+            " AND NOT (yclients_id = ANY(CAST(:ids AS bigint[])))",
+            company=company_id,
+            ids=[s.id for s in services],
+        )
+        return len(categories) + len(services)
+
+    def _replace_staff(self, company_id: int, staff: list[CrmStaff]) -> int:
+        rows = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "specialization": m.specialization,
+                "position": m.position,
+                "active": not (m.fired or m.hidden),
+                "bookable": m.bookable and not (m.fired or m.hidden),
+                "rating": str(m.rating) if m.rating is not None else None,
+                "weight": m.weight,
+            }
+            for m in staff
+        ]
+        self._conn.run(
+            """
+            INSERT INTO staff (company_id, yclients_id, name, specialization, position, is_active, is_bookable,
+                               rating, weight, synced_at)
+            SELECT :company, m.id, m.name, coalesce(m.specialization, ''), coalesce(m.position, ''), m.active,
+                   m.bookable, m.rating, m.weight, now()
+            FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS m(
+                id bigint, name text, specialization text, position text, active boolean, bookable boolean,
+                rating numeric, weight integer)
+            ON CONFLICT (company_id, yclients_id) DO UPDATE SET
+                name = EXCLUDED.name, specialization = EXCLUDED.specialization, position = EXCLUDED.position,
+                is_active = EXCLUDED.is_active, is_bookable = EXCLUDED.is_bookable, rating = EXCLUDED.rating,
+                weight = EXCLUDED.weight, synced_at = now()
+            """,
+            company=company_id,
+            rows=_json(rows),
+        )
+        self._conn.run(
+            "UPDATE staff SET is_active = false, is_bookable = false WHERE company_id = :company"
+            " AND NOT (yclients_id = ANY(CAST(:ids AS bigint[])))",
+            company=company_id,
+            ids=[m.id for m in staff],
+        )
+        return len(staff)
+
+    def _replace_schedules(self, company_id: int, start: date, end: date, days: list[StaffDay]) -> int:
+        """Every (staff, date) in the window gets a row; a date the CRM shows no hours for is a day off."""
+        staff_ids = sorted(
+            {d.staff_id for d in days}
+            | {
+                int(r[0])
+                for r in self._conn.run(
+                    "SELECT yclients_id FROM staff WHERE company_id = :c AND is_active", c=company_id
+                )
+            }
+        )
+        rows = [
+            {
+                "staff_id": d.staff_id,
+                "date": d.date.isoformat(),
+                "working": d.is_working,
+                "slots": [{"from": a, "to": b} for a, b in d.slots],
+            }
+            for d in days
+        ]
+        with transaction(self._conn):
+            self._conn.run(
+                """
+                INSERT INTO staff_schedules (company_id, staff_id, date, is_working, slots, synced_at)
+                SELECT :company, s.staff_id, d::date, false, '[]'::jsonb, now()
+                FROM unnest(CAST(:staff AS bigint[])) AS s(staff_id), generate_series(:start, :end, '1 day') d
+                ON CONFLICT (company_id, staff_id, date) DO UPDATE SET is_working = false, slots = '[]'::jsonb,
+                    synced_at = now()
+                """,
+                company=company_id,
+                staff=staff_ids,
+                start=start,
+                end=end,
+            )
+            self._conn.run(
+                """
+                INSERT INTO staff_schedules (company_id, staff_id, date, is_working, slots, synced_at)
+                SELECT :company, r.staff_id, r.date, r.working, r.slots, now()
+                FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(staff_id bigint, date date, working boolean,
+                                                                   slots jsonb)
+                ON CONFLICT (company_id, staff_id, date) DO UPDATE SET is_working = EXCLUDED.is_working,
+                    slots = EXCLUDED.slots, synced_at = now()
+                """,
+                company=company_id,
+                rows=_json(rows),
+            )
+        return len(staff_ids) * ((end - start).days + 1)

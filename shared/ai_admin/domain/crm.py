@@ -80,3 +80,60 @@ class Page(Generic[T]):
     total: int
     requests: int = 1
     extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CompanyInfo:
+    id: int
+    title: str
+    address: str
+    timezone: str
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class CrmCategory:
+    id: int
+    title: str
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class CrmService:
+    id: int
+    title: str
+    category_id: int | None
+    price_min: Decimal
+    price_max: Decimal
+    duration_s: int
+    description: str = ""
+    active: bool = True
+    bookable: bool = True
+    weight: int = 0
+    staff_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrmStaff:
+    id: int
+    name: str
+    specialization: str = ""
+    position: str = ""
+    bookable: bool = True
+    fired: bool = False
+    hidden: bool = False
+    rating: Decimal | None = None
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class StaffDay:
+    """A staff member's working hours on one date; no slots means a day off."""
+
+    staff_id: int
+    date: date
+    slots: tuple[tuple[str, str], ...]  # ("10:00", "21:00") pairs, salon-local
+
+    @property
+    def is_working(self) -> bool:
+        return bool(self.slots)

@@ -11,3 +11,7 @@ class StorageUnavailable(AiAdminError):
 
 class UnknownSalon(AiAdminError):
     """No salon is configured for the given routing key (WhatsApp phone_number_id or company id)."""
+
+
+class QueueUnavailable(AiAdminError):
+    """A message could not be handed to the queue."""

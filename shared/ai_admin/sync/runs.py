@@ -1,0 +1,181 @@
+"""Planning a sync run, processing its batches, and completing it exactly once.
+
+A run reads each collection once, in pages: the planner fetches the first page of every paged
+collection itself (it needs the totals anyway), stores it, and enqueues the remaining pages as batches
+of ``pages_per_batch``. Workers process batches in parallel within the shared YClients rate limit.
+The batch that accounts for the last one completes the run: client aggregates are derived in SQL and
+the watermark moves, in one transaction, only if no batch failed.
+
+Incremental clients runs read records changed since the last completed run's start (minus an overlap,
+deletions included) plus every record in a lookback/lookahead window of visit dates; full runs read
+the whole history window. Clients themselves are always read in full: the CRM offers no change filter
+for them and they are a handful of pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ai_admin.settings import SyncSettings
+from ai_admin.sync.jobs import FULL_RUN_WEEKDAY, BatchSpec, Job, Mode, Part, RecordWindow, page_ranges
+from ai_admin.sync.ports import BatchQueue, Mirror, PagedCrm, ReferenceCrm, RunLedger
+
+
+@dataclass(frozen=True)
+class SyncParts:
+    paged: PagedCrm
+    reference: ReferenceCrm
+    mirror: Mirror
+    ledger: RunLedger
+    queue: BatchQueue
+    config: SyncSettings
+    clock: Callable[[], datetime]
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Moscow"))
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    run_id: int | None
+    mode: Mode
+    batches: int
+    requests: int
+    rows: int
+
+    @property
+    def skipped(self) -> bool:
+        return self.run_id is None
+
+
+def choose_mode(job: Job, now_local: datetime, watermark: datetime | None) -> Mode:
+    if job not in (Job.CLIENTS, Job.BOOKINGS) or watermark is None:
+        return Mode.FULL
+    if job is Job.CLIENTS and now_local.weekday() == FULL_RUN_WEEKDAY:
+        return Mode.FULL
+    return Mode.INCREMENTAL
+
+
+def record_windows(
+    job: Job, mode: Mode, today: date, watermark: datetime | None, config: SyncSettings
+) -> list[RecordWindow]:
+    ahead = today + timedelta(days=config.lookahead_days)
+    if job is Job.BOOKINGS:
+        return [RecordWindow(start_date=today, end_date=ahead)]
+    if mode is Mode.FULL or watermark is None:
+        return [RecordWindow(start_date=_years_before(today, config.history_years), end_date=ahead)]
+    since = watermark - timedelta(seconds=config.watermark_overlap_s)
+    return [
+        RecordWindow(changed_after=since),
+        RecordWindow(start_date=today - timedelta(days=config.lookback_days), end_date=ahead),
+    ]
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def plan_run(parts: SyncParts, company_id: int, job: Job, mode: Mode | None = None) -> PlanResult:
+    now = parts.clock()
+    watermark = parts.ledger.watermark(company_id, job)
+    mode = mode or choose_mode(job, now.astimezone(parts.timezone), watermark)
+    run_id = parts.ledger.start_run(
+        company_id, job, mode, started_at=now, watermark_from=watermark if mode is Mode.INCREMENTAL else None
+    )
+    if run_id is None:
+        return PlanResult(None, mode, 0, 0, 0)
+    config, requests, rows = parts.config, 0, 0
+    batches: list[BatchSpec] = []
+
+    def add(part: Part, first: int, last: int, window: RecordWindow | None = None, size: int = 0) -> None:
+        batches.append(BatchSpec(run_id, len(batches) + 1, company_id, job, part, first, last, size, window))
+
+    if job in (Job.CLIENTS, Job.BOOKINGS):
+        if job is Job.CLIENTS:
+            first = parts.paged.client_page(company_id, 1, config.clients_page_size)
+            requests += first.requests
+            rows += parts.mirror.upsert_clients(company_id, first.items)
+            for start, end in page_ranges(first.total, config.clients_page_size, config.pages_per_batch, 2):
+                add(Part.CLIENT_PAGES, start, end, size=config.clients_page_size)
+        today = now.astimezone(parts.timezone).date()
+        for window in record_windows(job, mode, today, watermark if mode is Mode.INCREMENTAL else None, config):
+            first_records = parts.paged.record_page(company_id, 1, config.records_page_size, window)
+            requests += first_records.requests
+            rows += parts.mirror.upsert_records(company_id, first_records.items)
+            for start, end in page_ranges(first_records.total, config.records_page_size, config.pages_per_batch, 2):
+                add(Part.RECORD_PAGES, start, end, window, config.records_page_size)
+    else:
+        add(Part.WHOLE, 1, 1)
+    parts.ledger.add_batches(run_id, batches, done_requests=requests, done_rows=rows)
+    if batches:
+        parts.queue.send(batches)
+    else:
+        complete_run(parts, run_id, company_id, job)
+    return PlanResult(run_id, mode, len(batches), requests, rows)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    requests: int
+    rows: int
+
+
+def run_batch(parts: SyncParts, spec: BatchSpec) -> BatchOutcome:
+    """Fetch and store one batch. Safe to repeat: every write is an upsert keyed by YClients ids."""
+    requests = rows = 0
+    company = spec.company_id
+    if spec.part is Part.CLIENT_PAGES:
+        for page in range(spec.first_page, spec.last_page + 1):
+            got = parts.paged.client_page(company, page, spec.page_size)
+            requests += got.requests
+            rows += parts.mirror.upsert_clients(company, got.items)
+    elif spec.part is Part.RECORD_PAGES:
+        assert spec.window is not None
+        for page in range(spec.first_page, spec.last_page + 1):
+            records = parts.paged.record_page(company, page, spec.page_size, spec.window)
+            requests += records.requests
+            rows += parts.mirror.upsert_records(company, records.items)
+    elif spec.job is Job.COMPANY:
+        rows = parts.mirror.replace_reference(company, company=parts.reference.company(company))
+        requests = 1
+    elif spec.job is Job.SERVICES:
+        rows = parts.mirror.replace_reference(company, catalogue=parts.reference.catalogue(company))
+        requests = 2
+    elif spec.job is Job.STAFF:
+        rows = parts.mirror.replace_reference(company, staff=parts.reference.staff(company))
+        requests = 1
+    elif spec.job is Job.SCHEDULES:
+        start = parts.clock().astimezone(parts.timezone).date()
+        end = start + timedelta(days=parts.config.schedule_days)
+        days = parts.reference.schedules(company, start, end)
+        rows = parts.mirror.replace_reference(company, schedules=(start, end, days))
+        requests = 1
+    return BatchOutcome(requests, rows)
+
+
+def process_batch(parts: SyncParts, spec: BatchSpec, *, final_attempt: bool) -> None:
+    """Run a batch and account for it; on its final attempt a failure is recorded on the run before
+    the error goes back to SQS (which dead-letters it). Re-delivery of a finished batch is a no-op."""
+    if parts.ledger.is_finished(spec):
+        return
+    try:
+        outcome = run_batch(parts, spec)
+    except Exception as error:
+        if final_attempt and parts.ledger.finish_batch(spec, ok=False, requests=0, rows=0, error=repr(error)[:500]):
+            complete_run(parts, spec.run_id, spec.company_id, spec.job)
+        raise
+    if parts.ledger.finish_batch(spec, ok=True, requests=outcome.requests, rows=outcome.rows, error=None):
+        complete_run(parts, spec.run_id, spec.company_id, spec.job)
+
+
+def complete_run(parts: SyncParts, run_id: int, company_id: int, job: Job) -> bool:
+    """Close the run once (concurrent callers: one wins); True when this call closed it."""
+
+    def derive() -> int:
+        return parts.mirror.refresh_client_profiles(company_id) if job is Job.CLIENTS else 0
+
+    return parts.ledger.complete(run_id, derive)
