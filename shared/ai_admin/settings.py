@@ -136,6 +136,14 @@ class WhatsAppSettings(_Group):
     dedup_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
     reminder_template: str = "appointment_reminder"
     template_language: str = "ru"
+    fallback_template: str = Field(
+        default="service_followup", description="approved template sent when a reply hits 131047"
+    )
+    debounce_max_wait_s: float = Field(default=15.0, gt=0, le=300, description="answer a nonstop typist")
+    send_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    send_max_retries: int = Field(default=3, ge=0, le=10, description="on 130429 / 131056")
+    send_backoff_base_s: float = Field(default=1.0, gt=0, le=30)
+    send_backoff_cap_s: float = Field(default=8.0, gt=0, le=60)
 
 
 class LlmSettings(_Group):
@@ -176,6 +184,7 @@ class AppSettings(_Group):
     stage: str = Field(default="local", pattern=r"^[a-z0-9-]+$")
     aws_endpoint_url: str | None = Field(default=None, description="moto server in the local stack")
     aws_region: str = Field(default="eu-central-1", alias="AWS_REGION")
+    conversation_queue_url: str | None = Field(default=None, description="FIFO queue of client turns")
 
 
 G = TypeVar("G", bound=_Group)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 
-from ai_admin.domain.errors import StorageUnavailable
+from ai_admin.domain.errors import (
+    InvalidSignature,
+    MalformedPayload,
+    PayloadTooLarge,
+    QueueUnavailable,
+    StorageUnavailable,
+)
 from ai_admin.observability import logger
 from ai_admin.settings import SettingsError
 
@@ -24,6 +30,26 @@ def http_app() -> APIGatewayHttpResolver:
     @app.exception_handler(StorageUnavailable)  # type: ignore[untyped-decorator]
     def _storage(error: StorageUnavailable) -> Response[dict[str, str]]:
         logger.error("storage unavailable", extra={"detail": str(error)})
+        return _json(503, "temporarily unavailable")
+
+    @app.exception_handler(InvalidSignature)  # type: ignore[untyped-decorator]
+    def _signature(error: InvalidSignature) -> Response[dict[str, str]]:
+        logger.warning("rejected an unsigned or badly signed request", extra={"detail": str(error)})
+        return _json(401, "invalid signature")
+
+    @app.exception_handler(MalformedPayload)  # type: ignore[untyped-decorator]
+    def _malformed(error: MalformedPayload) -> Response[dict[str, str]]:
+        logger.warning("malformed request body", extra={"detail": str(error)})
+        return _json(400, str(error))
+
+    @app.exception_handler(PayloadTooLarge)  # type: ignore[untyped-decorator]
+    def _too_large(error: PayloadTooLarge) -> Response[dict[str, str]]:
+        logger.warning("request body too large", extra={"detail": str(error)})
+        return _json(413, "payload too large")
+
+    @app.exception_handler(QueueUnavailable)  # type: ignore[untyped-decorator]
+    def _queue(error: QueueUnavailable) -> Response[dict[str, str]]:
+        logger.error("queue unavailable", extra={"detail": str(error)})
         return _json(503, "temporarily unavailable")
 
     return app

@@ -14,4 +14,37 @@ class UnknownSalon(AiAdminError):
 
 
 class QueueUnavailable(AiAdminError):
-    """A message could not be handed to the queue."""
+    """The message queue (SQS) could not accept or return a message."""
+
+
+class InvalidSignature(AiAdminError):
+    """A webhook delivery whose X-Hub-Signature-256 is missing or does not match the app secret."""
+
+
+class MalformedPayload(AiAdminError):
+    """A webhook body that is not JSON, or not the shape WhatsApp documents."""
+
+
+class PayloadTooLarge(AiAdminError):
+    """A webhook body above the configured size limit."""
+
+
+class MessengerUnavailable(AiAdminError):
+    """The WhatsApp Cloud API could not be reached or failed on its side; retrying later may work."""
+
+
+class MessengerThrottled(MessengerUnavailable):
+    """WhatsApp kept answering with a throughput or pair-rate limit (130429, 131056) after our retries."""
+
+
+class MessageRejected(AiAdminError):
+    """WhatsApp refused the message itself (bad parameters, undeliverable); a retry will not help."""
+
+    def __init__(self, code: int, detail: str) -> None:
+        super().__init__(f"WhatsApp error {code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+class OutsideServiceWindow(MessageRejected):
+    """131047: more than 24 h since the client's last message; only an approved template may be sent."""

@@ -97,6 +97,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
         functions = list(stack.template.functions().values())
         api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
         stack.closers.append(api.stop)
+        stack.start_event_sources(resolve_handler)
         env_file = root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE
         stack_module.write_env_file(env_file, {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url})
         stack.closers.append(lambda: env_file.unlink(missing_ok=True))
@@ -123,11 +124,70 @@ def _print_summary(stack: Any, api_url: str) -> None:
     table.add_row("Redis", stack.env["REDIS_URL"])
     table.add_row("AWS (moto)", stack.env.get("AI_ADMIN_AWS_ENDPOINT_URL", "-"))
     table.add_row("HTTP API", api_url)
+    table.add_row("WhatsApp Graph API (fake)", stack.env.get("WHATSAPP_GRAPH_BASE_URL", "-"))
+    for logical_id, url in stack.queue_urls.items():
+        table.add_row(f"  queue {logical_id}", url)
     for function in stack.template.functions().values():
         for route in function.routes:
             table.add_row(f"  {function.logical_id}", f"{route.method} {api_url}{route.path}")
     console.print(table)
     console.print("Ctrl-C stops everything. Other terminals: `ai-admin invoke ...` uses this stack.")
+
+
+def cmd_fake_whatsapp(args: argparse.Namespace) -> int:
+    from ai_admin.local.fake_whatsapp import FakeWhatsApp
+    from ai_admin.local.stack import LOCAL_SECRETS
+
+    fake = FakeWhatsApp(access_token=LOCAL_SECRETS["WHATSAPP_ACCESS_TOKEN"], port=args.port).start()
+    print(f"fake WhatsApp Graph API on {fake.url} (sent messages: {fake.url}/_fake/messages); Ctrl-C stops")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    fake.stop()
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    import time
+
+    import httpx
+
+    from ai_admin.local import stack as stack_module
+    from ai_admin.local.inbound import signed_text_delivery
+
+    root = _root(args)
+    env = stack_module.read_env_file(root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
+    if not env.get("AI_ADMIN_HTTP_API_URL"):
+        raise CliError("no running stack: start one with `make run` (ai-admin stack) first")
+    body, headers = signed_text_delivery(
+        args.text, wa_id=args.sender, name=args.name, app_secret=env["WHATSAPP_APP_SECRET"]
+    )
+    graph = env.get("WHATSAPP_GRAPH_BASE_URL", "")
+    try:
+        before = len(httpx.get(f"{graph}/_fake/messages", timeout=5).json()) if graph else 0
+        response = httpx.post(
+            f"{env['AI_ADMIN_HTTP_API_URL']}/webhook", content=body, headers=headers, timeout=10
+        )
+    except httpx.HTTPError as error:
+        raise CliError(f"the stack did not answer: {type(error).__name__}") from None
+    print(f"webhook: HTTP {response.status_code} {response.text}")
+    if response.status_code != 200 or not graph:
+        return 1
+    deadline = time.monotonic() + args.wait
+    while time.monotonic() < deadline:
+        replies = httpx.get(f"{graph}/_fake/messages", timeout=5).json()[before:]
+        mine = [r for r in replies if r.get("to") == args.sender]
+        if mine:
+            for reply in mine:
+                print(json.dumps(reply["body"], ensure_ascii=False))
+            return 0
+        time.sleep(0.3)
+    print(f"no reply within {args.wait:g} s")
+    return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,6 +208,17 @@ def build_parser() -> argparse.ArgumentParser:
     stack = sub.add_parser("stack", help="run the whole product locally in the foreground")
     stack.add_argument("--port", type=int, default=3000, help="HTTP API port (default 3000)")
     stack.set_defaults(run=cmd_stack)
+
+    fake = sub.add_parser("fake-whatsapp", help="run the fake WhatsApp Graph API alone")
+    fake.add_argument("--port", type=int, default=8702)
+    fake.set_defaults(run=cmd_fake_whatsapp)
+
+    send = sub.add_parser("send", help="post a signed inbound WhatsApp text to the running stack's webhook")
+    send.add_argument("text")
+    send.add_argument("--from", dest="sender", required=True, help="the client's wa_id, e.g. 79990000001")
+    send.add_argument("--name", default=None, help="the client's WhatsApp profile name")
+    send.add_argument("--wait", type=float, default=10.0, help="seconds to wait for the reply")
+    send.set_defaults(run=cmd_send)
     return parser
 
 

@@ -4,6 +4,7 @@ template's functions behind a local HTTP API, with the environment every functio
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 from ai_admin.adapters.postgres_connection import connect
 from ai_admin.local import services
+from ai_admin.local.fake_whatsapp import FakeWhatsApp
 from ai_admin.local.template import Template
 from ai_admin.migrations import migrate
 
@@ -86,7 +88,40 @@ class Stack:
     env: dict[str, str]
     services: services.Services
     moto: Any = None
+    fake_whatsapp: FakeWhatsApp | None = None
+    queue_urls: dict[str, str] = field(default_factory=dict)
     closers: list[Any] = field(default_factory=list)
+
+    def sqs(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "sqs",
+            region_name=self.env["AWS_REGION"],
+            endpoint_url=self.env["AI_ADMIN_AWS_ENDPOINT_URL"],
+            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def start_event_sources(self, resolve: Any) -> list[Any]:
+        """An SQS poller per SQS event source in the template, invoking the handler from ``resolve``;
+        they stop with the stack (or earlier, by ``stop()`` on each)."""
+        from ai_admin.local.event_sources import SqsPoller
+
+        pollers = []
+        for function in self.template.functions().values():
+            for source in function.sqs_sources:
+                poller = SqsPoller(
+                    sqs=self.sqs(),
+                    queue_url=self.queue_urls[source.queue_logical_id],
+                    function=function,
+                    handler=resolve(function),
+                    source=source,
+                    region=self.env["AWS_REGION"],
+                ).start()
+                self.closers.append(poller.stop)
+                pollers.append(poller)
+        return pollers
 
     def close(self) -> None:
         for closer in reversed(self.closers):
@@ -96,6 +131,49 @@ class Stack:
             with contextlib.suppress(Exception):
                 self.moto.stop()
         self.services.close()
+
+
+def create_queues(stack: Stack) -> None:
+    """The template's queues in the moto server, dead-letter queues first, redrive policies included;
+    every function variable set to ``!Ref <Queue>`` gets that queue's URL in the stack environment."""
+    sqs = stack.sqs()
+    queues = stack.template.queues()
+    ordered = sorted(queues.values(), key=lambda q: q.dead_letter_target is not None)
+    for queue in ordered:
+        props = queue.properties
+        attributes: dict[str, str] = {
+            key: str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
+            for key in (
+                "FifoQueue",
+                "ContentBasedDeduplication",
+                "VisibilityTimeout",
+                "MessageRetentionPeriod",
+            )
+            if key in props
+        }
+        target = queue.dead_letter_target
+        if target:
+            arn = sqs.get_queue_attributes(QueueUrl=stack.queue_urls[target], AttributeNames=["QueueArn"])
+            policy = {
+                "deadLetterTargetArn": arn["Attributes"]["QueueArn"],
+                "maxReceiveCount": str(props["RedrivePolicy"]["maxReceiveCount"]),
+            }
+            attributes["RedrivePolicy"] = json.dumps(policy)
+        name = queue.logical_id + (".fifo" if queue.fifo else "")
+        stack.queue_urls[queue.logical_id] = sqs.create_queue(QueueName=name, Attributes=attributes)[
+            "QueueUrl"
+        ]
+    for function in stack.template.functions().values():
+        for variable, value in function.environment.items():
+            if isinstance(value, dict) and value.get("Ref") in stack.queue_urls:
+                stack.env[variable] = stack.queue_urls[value["Ref"]]
+
+
+def start_fake_whatsapp(stack: Stack) -> None:
+    fake = FakeWhatsApp(access_token=stack.env["WHATSAPP_ACCESS_TOKEN"]).start()
+    stack.fake_whatsapp = fake
+    stack.closers.append(fake.stop)
+    stack.env["WHATSAPP_GRAPH_BASE_URL"] = fake.url
 
 
 def start_aws(env: dict[str, str]) -> Any:
@@ -127,8 +205,10 @@ def running(
             "POWERTOOLS_DEV": os.environ.get("POWERTOOLS_DEV", "false"),
         }
         stack = Stack(root=root, template=Template.load(root / "template.yaml"), env=env, services=found)
+        start_fake_whatsapp(stack)
         if with_aws:
             stack.moto = start_aws(env)
+            create_queues(stack)
         yield stack
     finally:
         if "stack" in locals():

@@ -1,0 +1,95 @@
+"""The per-client message buffer in Redis, shared by the webhook (writes) and the worker (drains).
+
+Keys per salon and client: ``wa:buf:`` (messages not yet taken), ``wa:turn:`` (taken by a turn that
+has not finished; a retried turn takes them again), ``wa:last:`` (when the last message arrived).
+``wa:seen:<wamid>`` marks message ids already accepted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+
+from ai_admin.domain.errors import StorageUnavailable
+
+# Moves everything buffered into the turn list and returns the turn list, in one atomic step, so a
+# message arriving meanwhile is either in this turn or left for the next one, never lost.
+_TAKE = """
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+if #items > 0 then
+  redis.call('RPUSH', KEYS[2], unpack(items))
+  redis.call('DEL', KEYS[1])
+  redis.call('EXPIRE', KEYS[2], ARGV[1])
+end
+return redis.call('LRANGE', KEYS[2], 0, -1)
+"""
+
+
+class RedisInbox:
+    def __init__(
+        self,
+        client: redis.Redis,
+        dedup_ttl_s: int,
+        buffer_ttl_s: int = 24 * 3600,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._redis = client
+        self._dedup_ttl_s = dedup_ttl_s
+        self._buffer_ttl_s = buffer_ttl_s
+        self._clock = clock
+        self._take = client.register_script(_TAKE)
+
+    @staticmethod
+    def _keys(company_id: int, client_key: str) -> tuple[str, str, str]:
+        suffix = f"{company_id}:{client_key}"
+        return f"wa:buf:{suffix}", f"wa:turn:{suffix}", f"wa:last:{suffix}"
+
+    def _call(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except (redis.RedisError, OSError) as error:
+            raise StorageUnavailable(f"Redis unreachable: {type(error).__name__}") from error
+
+    def claim(self, wamid: str) -> bool:
+        return bool(self._call(lambda: self._redis.set(f"wa:seen:{wamid}", 1, nx=True, ex=self._dedup_ttl_s)))
+
+    def release(self, wamid: str) -> None:
+        self._call(lambda: self._redis.delete(f"wa:seen:{wamid}"))
+
+    def append(self, company_id: int, client_key: str, item: str) -> None:
+        buffer, _, last = self._keys(company_id, client_key)
+
+        def write() -> None:
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.rpush(buffer, item)
+            pipe.expire(buffer, self._buffer_ttl_s)
+            pipe.set(last, repr(self._clock()), ex=self._buffer_ttl_s)
+            pipe.execute()
+
+        self._call(write)
+
+    def pending_since(self, company_id: int, client_key: str) -> float | None:
+        buffer, turn, last = self._keys(company_id, client_key)
+
+        def read() -> list[Any]:
+            pipe = self._redis.pipeline(transaction=False)
+            pipe.exists(buffer, turn)
+            pipe.get(last)
+            return list(pipe.execute())
+
+        count, at = self._call(read)
+        if not count:
+            return None
+        return float(at) if at is not None else 0.0
+
+    def take(self, company_id: int, client_key: str) -> list[str]:
+        buffer, turn, _ = self._keys(company_id, client_key)
+        items = self._call(lambda: self._take(keys=[buffer, turn], args=[self._buffer_ttl_s]))
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in items]
+
+    def finish(self, company_id: int, client_key: str) -> None:
+        _, turn, _ = self._keys(company_id, client_key)
+        self._call(lambda: self._redis.delete(turn))

@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: the webhook's use case, payload parsing, signatures and reply delivery."""

@@ -1,0 +1,101 @@
+"""The webhook's whole job: check the signature, parse, route each message to its salon, drop
+duplicates, buffer it for the client's next turn and enqueue; delivery receipts update our outbound
+messages. Nothing slow happens here: the reply is the conversation worker's job."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from typing import Protocol
+
+from ai_admin.domain.errors import PayloadTooLarge, QueueUnavailable, StorageUnavailable
+from ai_admin.domain.messages import BufferedMessage, StatusUpdate
+from ai_admin.observability import logger
+from ai_admin.whatsapp import signature
+from ai_admin.whatsapp.webhook_payload import parse
+
+
+class SalonDirectory(Protocol):
+    def company_for(self, phone_number_id: str) -> int | None: ...
+
+
+class Inbox(Protocol):
+    """The per-client buffer of messages waiting to be answered, with atomic duplicate detection."""
+
+    def claim(self, wamid: str) -> bool:
+        """True the first time a message id is seen (within the dedup TTL), False afterwards."""
+        ...
+
+    def release(self, wamid: str) -> None: ...
+
+    def append(self, company_id: int, client_key: str, item: str) -> None: ...
+
+
+class TurnQueue(Protocol):
+    def enqueue(self, company_id: int, client_key: str, wamid: str) -> None: ...
+
+
+class DeliveryLog(Protocol):
+    def record_status(self, update: StatusUpdate) -> bool:
+        """False when the message is not one of ours (it is then ignored)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Receipt:
+    accepted: int = 0
+    duplicates: int = 0
+    unrouted: int = 0
+    statuses: int = 0
+    statuses_ignored: int = 0
+    skipped: int = 0
+
+
+@dataclass
+class WebhookReceiver:
+    app_secret: str
+    max_body_bytes: int
+    salons: SalonDirectory
+    inbox: Inbox
+    queue: TurnQueue
+    deliveries: DeliveryLog
+
+    def receive(self, body: bytes, signature_header: str | None) -> Receipt:
+        if len(body) > self.max_body_bytes:
+            raise PayloadTooLarge(f"body of {len(body)} bytes is over {self.max_body_bytes}")
+        signature.verify(body, signature_header, self.app_secret)
+        delivery = parse(body)
+        accepted = duplicates = unrouted = 0
+        for item in delivery.messages:
+            company_id = self.salons.company_for(item.phone_number_id)
+            if company_id is None:
+                unrouted += 1
+                continue
+            if not self.inbox.claim(item.message.wamid):
+                duplicates += 1
+                continue
+            self._buffer(company_id, item)
+            accepted += 1
+        done = ignored = 0
+        for phone_number_id, update in delivery.statuses:
+            if self.salons.company_for(phone_number_id) is None:
+                unrouted += 1
+            elif self.deliveries.record_status(update):
+                done += 1
+            else:
+                ignored += 1
+        if unrouted:
+            logger.warning("webhook for an unknown phone_number_id", extra={"unrouted": unrouted})
+        return Receipt(accepted, duplicates, unrouted, done, ignored, delivery.skipped)
+
+    def _buffer(self, company_id: int, item: BufferedMessage) -> None:
+        line = json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        try:
+            self.inbox.append(company_id, item.client.key, line)
+            self.queue.enqueue(company_id, item.client.key, item.message.wamid)
+        except (QueueUnavailable, StorageUnavailable):
+            # Meta redelivers on our 5xx; let that retry through (the worker drops a repeated wamid).
+            with contextlib.suppress(StorageUnavailable):
+                self.inbox.release(item.message.wamid)
+            raise
