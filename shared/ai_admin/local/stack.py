@@ -86,6 +86,7 @@ class Stack:
     env: dict[str, str]
     services: services.Services
     moto: Any = None
+    yclients: Any = None  # the fake YClients server (FakeYClients)
     closers: list[Any] = field(default_factory=list)
 
     def close(self) -> None:
@@ -96,6 +97,19 @@ class Stack:
             with contextlib.suppress(Exception):
                 self.moto.stop()
         self.services.close()
+
+
+def start_yclients(env: dict[str, str]) -> Any:
+    """The fake YClients with the default demo salon (generated in about 0.1 s), official limits on."""
+    from ai_admin.local.fake_yclients import FakeYClients, generate
+
+    fake = FakeYClients(
+        generate(seed=1, clients=1100, company_id=LOCAL_COMPANY_ID),
+        partner_token=LOCAL_SECRETS["YCLIENTS_PARTNER_TOKEN"],
+        user_token=LOCAL_SECRETS["YCLIENTS_USER_TOKEN"],
+    ).start()
+    env["YCLIENTS_BASE_URL"] = fake.base_url
+    return fake
 
 
 def start_aws(env: dict[str, str]) -> Any:
@@ -110,7 +124,12 @@ def start_aws(env: dict[str, str]) -> Any:
 
 @contextlib.contextmanager
 def running(
-    root: Path, *, state_dir: Path | None = None, scratch_database: bool = False, with_aws: bool = True
+    root: Path,
+    *,
+    state_dir: Path | None = None,
+    scratch_database: bool = False,
+    with_aws: bool = True,
+    with_yclients: bool = True,
 ) -> Iterator[Stack]:
     """Start everything the functions need and yield the stack; stops it all on exit."""
     state = state_dir or root / STATE_DIR_NAME
@@ -129,6 +148,9 @@ def running(
         stack = Stack(root=root, template=Template.load(root / "template.yaml"), env=env, services=found)
         if with_aws:
             stack.moto = start_aws(env)
+        if with_yclients:
+            stack.yclients = start_yclients(env)
+            stack.closers.append(stack.yclients.stop)
         yield stack
     finally:
         if "stack" in locals():
