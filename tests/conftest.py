@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from ai_admin import settings
 from ai_admin.local import stack as stack_module
+from ai_admin.local.fake_yclients import FakeYClients, Limits, generate
 from ai_admin.local.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,3 +74,17 @@ def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
         if key.startswith(("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "AI_ADMIN_")):
             monkeypatch.delenv(key)
     settings.reset()
+
+
+# The fake YClients, frozen on a fixed salon day so every test sees the same salon.
+FAKE_TODAY = date(2026, 3, 10)
+FAKE_NOW = datetime(2026, 3, 10, 12, 0)
+
+
+@pytest.fixture
+def fake_yclients() -> Iterator[FakeYClients]:
+    """A running fake YClients with the default demo salon; rate limits off unless a test turns them on."""
+    state = generate(seed=1, clients=1100, company_id=1, today=FAKE_TODAY)
+    state.set_now(FAKE_NOW)
+    with FakeYClients(state, limits=Limits(enabled=False)) as fake:
+        yield fake

@@ -117,6 +117,9 @@ class YClientsSettings(_Group):
     user_token: SecretStr | None = None
     rate_per_second: int = Field(default=5, ge=1, le=1000)
     rate_per_minute: int = Field(default=200, ge=1, le=60000)
+    rate_limit_scope: str = Field(default="default", description="the egress IP/NAT sharing one budget")
+    rate_limit_margin_s: float = Field(default=0.05, ge=0, le=1)
+    rate_limit_max_wait_s: float = Field(default=30.0, gt=0, le=600)
     timeout_s: float = Field(default=10.0, gt=0, le=120)
     max_retries: int = Field(default=4, ge=0, le=10)
     backoff_base_s: float = Field(default=0.5, gt=0, le=30)

@@ -123,6 +123,7 @@ def _print_summary(stack: Any, api_url: str) -> None:
     table.add_row("PostgreSQL", f"{stack.env['DATABASE_URL']} ({kind})")
     table.add_row("Redis", stack.env["REDIS_URL"])
     table.add_row("AWS (moto)", stack.env.get("AI_ADMIN_AWS_ENDPOINT_URL", "-"))
+    table.add_row("YClients (fake)", stack.env.get("YCLIENTS_BASE_URL", "-"))
     table.add_row("HTTP API", api_url)
     table.add_row("WhatsApp Graph API (fake)", stack.env.get("WHATSAPP_GRAPH_BASE_URL", "-"))
     for logical_id, url in stack.queue_urls.items():
@@ -190,6 +191,58 @@ def cmd_send(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_fake_yclients(args: argparse.Namespace) -> int:
+    import time
+
+    import yaml
+
+    from ai_admin.local.fake_yclients import (
+        FakeYClients,
+        Limits,
+        ScenarioError,
+        generate,
+        state_from_scenario,
+    )
+
+    started = time.perf_counter()
+    if args.scenario:
+        try:
+            document = yaml.safe_load(Path(args.scenario).read_text(encoding="utf-8"))
+            state = state_from_scenario(document, company_id=args.company_id)
+        except (OSError, yaml.YAMLError, ScenarioError, TypeError, AttributeError) as error:
+            raise CliError(f"cannot seed from {args.scenario}: {error}") from None
+    else:
+        state = generate(seed=args.seed, clients=args.clients, company_id=args.company_id)
+    built_s = time.perf_counter() - started
+    limits = Limits(
+        per_second=args.per_second,
+        per_minute=args.per_minute,
+        enabled=not args.no_rate_limit,
+        mode=args.rate_mode,
+    )
+    try:
+        fake = FakeYClients(state, port=args.port, limits=limits, seed=args.seed)
+    except OSError as error:
+        raise CliError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
+    fake.faults.latency_s = args.latency_ms / 1000
+    fake.faults.error_rate = args.error_rate
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with fake:
+        print(
+            f"fake YClients on {fake.base_url} (company {args.company_id}): {len(state.services)} services, "
+            f"{len(state.staff)} staff, {len(state.clients)} clients, {len(state.records)} records, "
+            f"built in {built_s:.2f} s",
+            flush=True,
+        )
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-admin", description=__doc__)
     parser.add_argument("--template", help="path to template.yaml (default: found from the current folder)")
@@ -219,6 +272,19 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--name", default=None, help="the client's WhatsApp profile name")
     send.add_argument("--wait", type=float, default=10.0, help="seconds to wait for the reply")
     send.set_defaults(run=cmd_send)
+    fake = sub.add_parser("fake-yclients", help="serve a fake YClients API (/api/v1) with a demo salon")
+    fake.add_argument("--port", type=int, default=8701)
+    fake.add_argument("--seed", type=int, default=1, help="the demo salon's random seed")
+    fake.add_argument("--clients", type=int, default=1100, help="demo size; staff and records scale with it")
+    fake.add_argument("--company-id", type=int, default=1)
+    fake.add_argument("--scenario", help="seed from a scenario file's salon: block instead of demo data")
+    fake.add_argument("--per-second", type=int, default=5)
+    fake.add_argument("--per-minute", type=int, default=200)
+    fake.add_argument("--rate-mode", choices=["429", "200"], default="429", help="how throttling is answered")
+    fake.add_argument("--no-rate-limit", action="store_true")
+    fake.add_argument("--latency-ms", type=float, default=0.0)
+    fake.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered with 500")
+    fake.set_defaults(run=cmd_fake_yclients)
     return parser
 
 

@@ -90,6 +90,7 @@ class Stack:
     moto: Any = None
     fake_whatsapp: FakeWhatsApp | None = None
     queue_urls: dict[str, str] = field(default_factory=dict)
+    yclients: Any = None  # the fake YClients server (FakeYClients)
     closers: list[Any] = field(default_factory=list)
 
     def sqs(self) -> Any:
@@ -174,6 +175,17 @@ def start_fake_whatsapp(stack: Stack) -> None:
     stack.fake_whatsapp = fake
     stack.closers.append(fake.stop)
     stack.env["WHATSAPP_GRAPH_BASE_URL"] = fake.url
+def start_yclients(env: dict[str, str]) -> Any:
+    """The fake YClients with the default demo salon (generated in about 0.1 s), official limits on."""
+    from ai_admin.local.fake_yclients import FakeYClients, generate
+
+    fake = FakeYClients(
+        generate(seed=1, clients=1100, company_id=LOCAL_COMPANY_ID),
+        partner_token=LOCAL_SECRETS["YCLIENTS_PARTNER_TOKEN"],
+        user_token=LOCAL_SECRETS["YCLIENTS_USER_TOKEN"],
+    ).start()
+    env["YCLIENTS_BASE_URL"] = fake.base_url
+    return fake
 
 
 def start_aws(env: dict[str, str]) -> Any:
@@ -188,7 +200,12 @@ def start_aws(env: dict[str, str]) -> Any:
 
 @contextlib.contextmanager
 def running(
-    root: Path, *, state_dir: Path | None = None, scratch_database: bool = False, with_aws: bool = True
+    root: Path,
+    *,
+    state_dir: Path | None = None,
+    scratch_database: bool = False,
+    with_aws: bool = True,
+    with_yclients: bool = True,
 ) -> Iterator[Stack]:
     """Start everything the functions need and yield the stack; stops it all on exit."""
     state = state_dir or root / STATE_DIR_NAME
@@ -209,6 +226,9 @@ def running(
         if with_aws:
             stack.moto = start_aws(env)
             create_queues(stack)
+        if with_yclients:
+            stack.yclients = start_yclients(env)
+            stack.closers.append(stack.yclients.stop)
         yield stack
     finally:
         if "stack" in locals():
