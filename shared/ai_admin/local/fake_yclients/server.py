@@ -305,6 +305,7 @@ class FakeYClients:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
