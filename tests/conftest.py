@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from ai_admin import settings
+from ai_admin.adapters.httpx_yclients import YClientsClient
 from ai_admin.local import stack as stack_module
 from ai_admin.local.fake_yclients import FakeYClients, Limits, generate
 from ai_admin.local.stack import Stack
+from ai_admin.settings import YClientsSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -88,3 +90,31 @@ def fake_yclients() -> Iterator[FakeYClients]:
     state.set_now(FAKE_NOW)
     with FakeYClients(state, limits=Limits(enabled=False)) as fake:
         yield fake
+
+
+class Unlimited:
+    """A RateLimiter that always admits: for tests about something other than the rate limit."""
+
+    def acquire(self) -> None:
+        return None
+
+
+def yclients_config(fake: FakeYClients, **overrides: object) -> YClientsSettings:
+    values: dict[str, object] = {
+        "base_url": fake.base_url,
+        "partner_token": fake.partner_token,
+        "user_token": fake.user_token,
+        "backoff_base_s": 0.01,
+        "backoff_cap_s": 0.05,
+        "timeout_s": 2.0,
+        **overrides,
+    }
+    return YClientsSettings.model_validate(values)
+
+
+@pytest.fixture
+def yclients(fake_yclients: FakeYClients) -> Iterator[YClientsClient]:
+    """A client of the ``fake_yclients`` server with fast retries and no rate limiter."""
+    client = YClientsClient(yclients_config(fake_yclients), Unlimited())
+    yield client
+    client.close()

@@ -66,7 +66,7 @@ class Faults:
 
     Kinds: ``500`` / ``502_html`` (not processed), ``500_after`` (processed, then 500), ``timeout``
     (processed, answered after ``hang_s``), ``drop`` (processed, connection closed unanswered),
-    ``429`` and ``throttle_200``.
+    ``429`` and ``throttle_200``, and broken answers: ``html_200`` (a maintenance page), ``no_data``.
     """
 
     latency_s: float = 0.0
@@ -231,6 +231,8 @@ class FakeYClients:
             self.request_log.append(
                 LoggedRequest(arrived, method, endpoint, reply.status, reply.throttled, ip)
             )
+        if reply.hang_s:
+            time.sleep(reply.hang_s)  # processed and logged; the answer comes too late
         return reply
 
     def _reply(  # noqa: PLR0911, PLR0912, PLR0917 - the request pipeline, one exit per outcome
@@ -259,6 +261,10 @@ class FakeYClients:
             return _Reply.error(ApiError(500, "Internal Server Error"))
         if fault == "502_html":
             return _Reply(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+        if fault == "html_200":
+            return _Reply(200, "<html><body>Технические работы</body></html>".encode(), "text/html")
+        if fault == "no_data":
+            return _Reply.json(200, {"success": True, "meta": []})
         if self.faults.latency_s:
             time.sleep(self.faults.latency_s)
         _, handler, path_args = found
@@ -274,7 +280,7 @@ class FakeYClients:
         if fault == "500_after":
             return _Reply.error(ApiError(500, "Internal Server Error"))
         if fault == "timeout":
-            time.sleep(self.faults.hang_s)
+            reply.hang_s = self.faults.hang_s
         if fault == "drop":
             return _Reply(0, b"", "")
         return reply
@@ -299,6 +305,7 @@ class FakeYClients:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -315,7 +322,10 @@ class FakeYClients:
                     self.send_header("Content-Type", reply.content_type)
                 self.send_header("Content-Length", str(len(reply.content)))
                 self.end_headers()
-                self.wfile.write(reply.content)
+                try:
+                    self.wfile.write(reply.content)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True  # the client gave up waiting
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
@@ -852,6 +862,7 @@ class _Reply:
         self.status, self.content, self.content_type = status, content, content_type
         self.headers: dict[str, str] = {}
         self.throttled = False
+        self.hang_s = 0.0
 
     @classmethod
     def json(cls, status: int, payload: Any) -> _Reply:
