@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from ai_admin import settings
 from ai_admin.adapters.httpx_yclients import YClientsClient
 from ai_admin.local import stack as stack_module
 from ai_admin.local.fake_yclients import FakeYClients, Limits, generate
+from ai_admin.local.fake_whatsapp import FakeWhatsApp
 from ai_admin.local.stack import Stack
 from ai_admin.settings import YClientsSettings
 
@@ -118,3 +120,53 @@ def yclients(fake_yclients: FakeYClients) -> Iterator[YClientsClient]:
     client = YClientsClient(yclients_config(fake_yclients), Unlimited())
     yield client
     client.close()
+@pytest.fixture
+def fake_whatsapp(local_stack: Stack) -> Iterator[FakeWhatsApp]:
+    """The stack's fake WhatsApp Graph API, emptied before and after the test."""
+    fake = local_stack.fake_whatsapp
+    assert fake is not None
+    fake.reset()
+    yield fake
+    fake.reset()
+
+
+@dataclass
+class RunningProduct:
+    api_url: str
+    stack: Stack
+    fake: FakeWhatsApp
+
+
+@pytest.fixture
+def running_product(
+    local_stack: Stack,
+    stack_env: dict[str, str],
+    clean_state: None,
+    fake_whatsapp: FakeWhatsApp,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[RunningProduct]:
+    """The webhook behind the local HTTP API and the conversation worker fed by a local SQS poller,
+    with a short debounce window (0.3 s) and fast send backoff so tests stay quick. Records left in the
+    queue by earlier tests find their (flushed) buffers empty and are simply acknowledged."""
+    from ai_admin.bootstrap import conversation_worker, webhook
+    from ai_admin.local.gateway import LocalHttpApi, bind_routes
+    from ai_admin.local.invoke import resolve_handler
+
+    monkeypatch.setenv("WHATSAPP_DEBOUNCE_S", "0.3")
+    monkeypatch.setenv("WHATSAPP_SEND_BACKOFF_BASE_S", "0.01")
+    monkeypatch.setenv("WHATSAPP_SEND_BACKOFF_CAP_S", "0.05")
+    settings.reset()
+    webhook.receiver.cache_clear()
+    conversation_worker.answerer.cache_clear()
+    functions = list(local_stack.template.functions().values())
+    api = LocalHttpApi(bind_routes(functions, resolve_handler), port=0).start()
+    pollers = local_stack.start_event_sources(resolve_handler)
+    try:
+        yield RunningProduct(api.url, local_stack, fake_whatsapp)
+    finally:
+        for poller in pollers:
+            poller.stop()
+            local_stack.closers.remove(poller.stop)
+        api.stop()
+        webhook.receiver.cache_clear()
+        conversation_worker.answerer.cache_clear()

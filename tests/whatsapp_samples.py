@@ -15,6 +15,8 @@ from ai_admin.local.inbound import contact, encode, envelope, messages_value
 from ai_admin.local.stack import LOCAL_PHONE_NUMBER_ID, LOCAL_SECRETS
 from ai_admin.whatsapp.signature import sign
 
+__all__ = ["sign"]
+
 APP_SECRET = LOCAL_SECRETS["WHATSAPP_APP_SECRET"]
 CLIENT = "79990001122"
 BSUID = "RU.4419028811200931"

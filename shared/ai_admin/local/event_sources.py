@@ -56,6 +56,9 @@ class SqsPoller:
     region: str = "eu-central-1"
     wait_s: int = 1
     _stop: threading.Event = field(default_factory=threading.Event)
+    # moto decides which FIFO groups are in flight per receive call without a lock, so two concurrent
+    # receives could hand out one group twice; real SQS does not, and receiving one at a time matches it.
+    _receiving: threading.Lock = field(default_factory=threading.Lock)
     _threads: list[threading.Thread] = field(default_factory=list)
     invocations: int = 0
 
@@ -83,13 +86,14 @@ class SqsPoller:
                 time.sleep(0.5)
 
     def poll_once(self, arn: str) -> int:
-        answer = self.sqs.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=min(self.source.batch_size, 10),
-            WaitTimeSeconds=self.wait_s,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
+        with self._receiving:
+            answer = self.sqs.receive_message(
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=min(self.source.batch_size, 10),
+                WaitTimeSeconds=self.wait_s,
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
         messages = answer.get("Messages") or []
         if not messages:
             return 0
