@@ -388,6 +388,13 @@ class _Resolver:
         )
         for match in self._take(with_preposition):
             self._add_time(match.start(), self._hour_from(match, "h"))
+        spaced = (
+            r"\b(?:в|к|на|около)\s+(?P<h>\d{1,2}) (?P<h_m>[0-5]\d)(?![\d.:/])"
+            + _NOT_HOUR
+            + _MARK.format(n="h_mark")
+        )
+        for match in self._take(spaced):
+            self._add_time(match.start(), self._hour_from(match, "h"))
         dotted = r"(?<![\d.:/])(?P<h>\d{1,2})\.(?P<h_m>00|1[3-9]|[2-5]\d)(?![\d.])" + _MARK.format(n="h_mark")
         for match in self._take(dotted):
             self._add_time(match.start(), self._hour_from(match, "h"))

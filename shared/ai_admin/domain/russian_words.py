@@ -97,7 +97,8 @@ def lemmas(text: str) -> list[str]:
     return [lemma(match.group()) for match in _WORD.finditer(text)]
 
 
-def first_name_variants(word: str) -> set[str]:
+@lru_cache(maxsize=5_000)
+def first_name_variants(word: str) -> frozenset[str]:
     """Forms a first name can take in a message: its name lemmas and the full names behind a short one."""
     folded = fold(word)
     found = {folded, lemma(word)}
@@ -107,7 +108,7 @@ def first_name_variants(word: str) -> set[str]:
                 found.add(fold(parse.normal_form))
     for form in list(found):
         found.update(_NAME_VARIANTS.get(form, ()))
-    return found
+    return frozenset(found)
 
 
 def dative(name: str) -> str:

@@ -16,7 +16,7 @@ FreeTimes = Mapping[int, Mapping[date, Iterable[time]]]
 """staff id -> day -> free start times."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Slot:
     staff_id: int
     day: date
@@ -50,19 +50,21 @@ def suggest_alternatives(
     set allows it. The list is empty only when the horizon holds no other free slot.
     """
     limit = max(0, min(limit, 3))
-    ranked = sorted(_candidates(request, free, horizon_days), key=lambda slot: _rank(request, slot))
-    spacing = timedelta(minutes=service_minutes / 2)
-    chosen: list[Slot] = []
+    ranked = sorted((_rank(request, slot), slot) for slot in _candidates(request, free, horizon_days))
+    spacing = service_minutes / 2
+    chosen: list[tuple[tuple[int, ...], Slot]] = []
+    offered: set[tuple[date, time]] = set()
     for strict in (True, False):
-        for slot in ranked:
+        for rank, slot in ranked:
             if len(chosen) >= limit:
                 break
-            if slot in chosen or any(c.day == slot.day and c.start == slot.start for c in chosen):
+            if (slot.day, slot.start) in offered:
                 continue
-            if strict and any(c.day == slot.day and _apart(c.start, slot.start) < spacing for c in chosen):
+            if strict and any(c.day == slot.day and _apart(c.start, slot.start) < spacing for _, c in chosen):
                 continue
-            chosen.append(slot)
-    return sorted(chosen, key=lambda slot: _rank(request, slot))
+            chosen.append((rank, slot))
+            offered.add((slot.day, slot.start))
+    return [slot for _, slot in sorted(chosen)]
 
 
 def nearest(times: Iterable[time], target: time, count: int) -> list[time]:
@@ -92,18 +94,18 @@ def _candidates(request: SlotRequest, free: FreeTimes, horizon_days: int) -> Ite
                 yield Slot(staff_id, day, start)
 
 
-def _rank(request: SlotRequest, slot: Slot) -> tuple[int, int, int, timedelta, time, int]:
+def _rank(request: SlotRequest, slot: Slot) -> tuple[int, ...]:
     same_staff = request.staff_id is not None and slot.staff_id == request.staff_id
-    distance = _apart(slot.start, request.start) if request.start else _since_midnight(slot.start)
+    start = _minutes(slot.start)
+    distance = _apart(slot.start, request.start) if request.start else start
     if slot.day == request.day:
-        tier = 0 if same_staff else 1
-        return (tier, 0, 0, distance, slot.start, slot.staff_id)
-    return (2, (slot.day - request.day).days, 0 if same_staff else 1, distance, slot.start, slot.staff_id)
+        return (0 if same_staff else 1, 0, 0, distance, start, slot.staff_id)
+    return (2, (slot.day - request.day).days, 0 if same_staff else 1, distance, start, slot.staff_id)
 
 
-def _since_midnight(moment: time) -> timedelta:
-    return timedelta(hours=moment.hour, minutes=moment.minute, seconds=moment.second)
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
 
 
-def _apart(first: time, second: time) -> timedelta:
-    return abs(_since_midnight(first) - _since_midnight(second))
+def _apart(first: time, second: time) -> int:
+    return abs(_minutes(first) - _minutes(second))
