@@ -388,6 +388,13 @@ class _Resolver:
         )
         for match in self._take(with_preposition):
             self._add_time(match.start(), self._hour_from(match, "h"))
+        spaced = (
+            r"\b(?:в|к|на|около)\s+(?P<h>\d{1,2}) (?P<h_m>[0-5]\d)(?![\d.:/])"
+            + _NOT_HOUR
+            + _MARK.format(n="h_mark")
+        )
+        for match in self._take(spaced):
+            self._add_time(match.start(), self._hour_from(match, "h"))
         dotted = r"(?<![\d.:/])(?P<h>\d{1,2})\.(?P<h_m>00|1[3-9]|[2-5]\d)(?![\d.])" + _MARK.format(n="h_mark")
         for match in self._take(dotted):
             self._add_time(match.start(), self._hour_from(match, "h"))
@@ -493,12 +500,15 @@ class _Resolver:
             self._add_day(match.start(), self._day_of_month(int(match.group("d"))))
 
     def _take_relative_days(self) -> None:
-        for word, offset in (("послезавтра|после завтра", 2), ("завтра", 1), ("сегодня|седня|сейчас", 0)):
+        for word, offset in (
+            ("послезавтра|после завтра|послезавтрашн[а-я]+", 2),
+            ("завтра|завтрашн[а-я]+", 1),
+            ("сегодня|седня|сейчас|сегодняшн[а-я]+", 0),
+        ):
             for match in self._take(rf"\b(?:{word})\b"):
                 self._add_day(match.start(), self.today + timedelta(days=offset))
-        for match in self._take(r"\b(?:вчера|позавчера)\b"):
+        if self._take(r"\b(?:вчера|позавчера)\b"):
             self.ambiguities.add(Ambiguity.PAST_DATE)
-            del match
         counts = "|".join(_COUNTS)
         for match in self._take(
             rf"\bчерез\s+(?P<n>\d{{1,3}}|{counts})?\s*(?P<unit>дн[а-я]*|день|недел[а-я]*|месяц[а-я]*)\b"
