@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, datetime
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,8 @@ import pytest
 from ai_admin import settings
 from ai_admin.adapters.httpx_yclients import YClientsClient
 from ai_admin.local import stack as stack_module
-from ai_admin.local.fake_yclients import FakeYClients, Limits, generate
 from ai_admin.local.fake_whatsapp import FakeWhatsApp
+from ai_admin.local.fake_yclients import FakeYClients, Limits, generate
 from ai_admin.local.stack import Stack
 from ai_admin.settings import YClientsSettings
 
@@ -120,6 +120,8 @@ def yclients(fake_yclients: FakeYClients) -> Iterator[YClientsClient]:
     client = YClientsClient(yclients_config(fake_yclients), Unlimited())
     yield client
     client.close()
+
+
 @pytest.fixture
 def fake_whatsapp(local_stack: Stack) -> Iterator[FakeWhatsApp]:
     """The stack's fake WhatsApp Graph API, emptied before and after the test."""

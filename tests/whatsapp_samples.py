@@ -64,16 +64,12 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "image", "wamid.S-IMG-2", _media("image", mime_type="image/jpeg", caption="Хочу такую стрижку")
     ),
     "audio": _message("audio", "wamid.S-AUD-1", _media("audio", mime_type="audio/mpeg", voice=False)),
-    "voice": _message(
-        "audio", "wamid.S-VOI-1", _media("audio", mime_type="audio/ogg; codecs=opus", voice=True)
-    ),
+    "voice": _message("audio", "wamid.S-VOI-1", _media("audio", mime_type="audio/ogg; codecs=opus", voice=True)),
     "video": _message("video", "wamid.S-VID-1", _media("video", mime_type="video/mp4")),
     "document": _message(
         "document", "wamid.S-DOC-1", _media("document", mime_type="application/pdf", filename="price.pdf")
     ),
-    "sticker": _message(
-        "sticker", "wamid.S-STK-1", _media("sticker", mime_type="image/webp", animated=False)
-    ),
+    "sticker": _message("sticker", "wamid.S-STK-1", _media("sticker", mime_type="image/webp", animated=False)),
     "location": _message(
         "location",
         "wamid.S-LOC-1",
@@ -95,15 +91,11 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "errors": [{"code": 131051, "title": "Message type unknown", "message": "Message type unknown"}],
         "unsupported": {"type": "poll"},
     },
-    "system": _message(
-        "system", "wamid.S-SYS-1", {"body": "Клиент сменил номер", "type": "user_changed_number"}
-    ),
+    "system": _message("system", "wamid.S-SYS-1", {"body": "Клиент сменил номер", "type": "user_changed_number"}),
 }
 
 
-def delivery(
-    *messages: dict[str, Any], wa_id: str | None = CLIENT, user_id: str | None = None
-) -> dict[str, Any]:
+def delivery(*messages: dict[str, Any], wa_id: str | None = CLIENT, user_id: str | None = None) -> dict[str, Any]:
     return envelope([messages_value(list(messages), [contact(wa_id, "Анна", user_id)])])
 
 
@@ -200,9 +192,7 @@ def http_event(
 
 def signed_event(payload: dict[str, Any], *, base64_body: bool = False) -> dict[str, Any]:
     body = encode(payload)
-    return http_event(
-        "POST", body, headers={"x-hub-signature-256": sign(body, APP_SECRET)}, base64_body=base64_body
-    )
+    return http_event("POST", body, headers={"x-hub-signature-256": sign(body, APP_SECRET)}, base64_body=base64_body)
 
 
 def sample_events() -> dict[str, dict[str, Any]]:
@@ -223,9 +213,7 @@ def sample_events() -> dict[str, dict[str, Any]]:
     )
     events["missing_signature.401"] = http_event("POST", body)
     junk = b'{"object": "whatsapp_business_account", "entry": ['
-    events["malformed_json.400"] = http_event(
-        "POST", junk, headers={"x-hub-signature-256": sign(junk, APP_SECRET)}
-    )
+    events["malformed_json.400"] = http_event("POST", junk, headers={"x-hub-signature-256": sign(junk, APP_SECRET)})
     verify = {
         "hub.mode": "subscribe",
         "hub.challenge": "1158201444",

@@ -33,9 +33,7 @@ SERVICES = [
         + [f"Услуга {n}" for n in range(55)]
     )
 ]
-STAFF = [
-    StaffMember(i, name) for i, name in enumerate(["Сергей", "Бари", "Олег", "Артём", "Александр Петров"])
-]
+STAFF = [StaffMember(i, name) for i, name in enumerate(["Сергей", "Бари", "Олег", "Артём", "Александр Петров"])]
 DAY = date(2026, 3, 11)
 FREE = {
     staff: {DAY + timedelta(days=d): [time(h, m) for h in range(10, 21) for m in (0, 30)] for d in range(14)}
@@ -57,9 +55,7 @@ def main() -> None:
     now = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("Europe/Moscow"))
     figures = {
         "analyzer_cold_load_ms": round(load_ms, 1),
-        "resolve_when_us": round(
-            per_call_us(lambda: [resolve_when(m, now) for m in MESSAGES], 200) / len(MESSAGES), 1
-        ),
+        "resolve_when_us": round(per_call_us(lambda: [resolve_when(m, now) for m in MESSAGES], 200) / len(MESSAGES), 1),
         "match_services_60_us": round(
             per_call_us(lambda: [match_services(m, SERVICES) for m in MESSAGES], 50) / len(MESSAGES), 1
         ),
@@ -67,9 +63,7 @@ def main() -> None:
             per_call_us(lambda: [match_staff(m, STAFF) for m in MESSAGES], 200) / len(MESSAGES), 1
         ),
         "suggest_alternatives_5x14_days_us": round(
-            per_call_us(
-                lambda: suggest_alternatives(SlotRequest(DAY, time(15, 15), 0), FREE, service_minutes=60), 200
-            ),
+            per_call_us(lambda: suggest_alternatives(SlotRequest(DAY, time(15, 15), 0), FREE, service_minutes=60), 200),
             1,
         ),
     }

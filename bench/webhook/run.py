@@ -41,13 +41,9 @@ print(elapsed, ','.join(heavy))
 
 def import_time(statement: str, runs: int = 5) -> tuple[float, str]:
     times, heavy = [], ""
-    code = IMPORT_PROBE.format(
-        shared=str(ROOT / "shared"), fn=str(ROOT / "functions" / "webhook"), statement=statement
-    )
+    code = IMPORT_PROBE.format(shared=str(ROOT / "shared"), fn=str(ROOT / "functions" / "webhook"), statement=statement)
     for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
         value, _, heavy = out.stdout.strip().partition(" ")
         times.append(float(value))
     return statistics.median(times), heavy
@@ -104,9 +100,7 @@ def main() -> None:
     latencies.sort()
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]
-    print(
-        f"{len(latencies)} signed deliveries: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms"
-    )
+    print(f"{len(latencies)} signed deliveries: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms")
     print(
         f"targets: p99 <= 25 ms ({'met' if p99 <= 25 else 'MISSED'}); import <= 1.5x boto3 "
         f"({'met' if webhook_s <= 1.5 * boto3_s else 'MISSED'}: {webhook_s / boto3_s:.2f}x)"

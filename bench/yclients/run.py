@@ -29,9 +29,7 @@ def main() -> None:
         state = generate(seed=1, clients=clients, today=TODAY)
         figures[f"generate_{clients}_s"] = round(time.perf_counter() - started, 3)
         figures[f"records_{clients}"] = len(state.records)
-        print(
-            f"generate {clients} clients: {figures[f'generate_{clients}_s']} s, {len(state.records)} records"
-        )
+        print(f"generate {clients} clients: {figures[f'generate_{clients}_s']} s, {len(state.records)} records")
     state = generate(seed=1, clients=1100, today=TODAY)
     with FakeYClients(state, limits=Limits(enabled=False)) as fake:
         config = YClientsSettings.model_validate(

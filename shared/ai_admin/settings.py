@@ -85,6 +85,7 @@ class PostgresSettings(_Group):
     url: str = Field(description="postgresql://user@host:port/db, or ?host=/socket/dir for a local socket")
     password: SecretStr | None = Field(default=None, description="used when the URL carries none")
     connect_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    query_timeout_s: float = Field(default=60.0, gt=0, le=900, description="socket timeout of batch work")
 
     @field_validator("url")
     @classmethod

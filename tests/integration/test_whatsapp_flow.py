@@ -25,9 +25,7 @@ def post(product: RunningProduct, payload: dict[str, Any]) -> httpx.Response:
 
 
 def text_from(wa_id: str, text: str, wamid: str | None = None, ts: int | None = None) -> dict[str, Any]:
-    return envelope(
-        [messages_value([text_message(text, wa_id, wamid=wamid, timestamp=ts)], [contact(wa_id)])]
-    )
+    return envelope([messages_value([text_message(text, wa_id, wamid=wamid, timestamp=ts)], [contact(wa_id)])])
 
 
 def settle(product: RunningProduct, seconds: float = 1.5) -> None:
@@ -53,9 +51,7 @@ def test_a_text_is_handed_off_with_one_polite_reply(running_product: RunningProd
     [[state, phone]] = rows(running_product, "SELECT state, phone FROM conversations")
     assert state["needs_human"] is True
     assert phone == "+79990000001"
-    transcript = rows(
-        running_product, "SELECT direction, body, wa_message_id FROM messages ORDER BY message_id"
-    )
+    transcript = rows(running_product, "SELECT direction, body, wa_message_id FROM messages ORDER BY message_id")
     assert [r[0] for r in transcript] == ["in", "out"]
     assert transcript[1][2] == reply.wamid
 
@@ -112,9 +108,7 @@ def test_two_clients_are_answered_independently_and_in_order(running_product: Ru
         assert [b[0] for b in bodies] == [f"{prefix} {i}" for i in range(3)]
 
 
-@pytest.mark.parametrize(
-    "kind", ["voice", "image", "sticker", "location", "contacts", "unsupported", "video"]
-)
+@pytest.mark.parametrize("kind", ["voice", "image", "sticker", "location", "contacts", "unsupported", "video"])
 def test_non_text_gets_a_request_for_text(running_product: RunningProduct, kind: str) -> None:
     message = {**samples.MESSAGES[kind], "id": new_wamid(), "from": "79990000006"}
     assert post(running_product, samples.delivery(message, wa_id="79990000006")).status_code == 200
@@ -161,14 +155,10 @@ def test_statuses_update_our_messages_and_unknown_ones_are_ignored(running_produ
     wamid = fake.sent()[0].wamid
     for state in ("delivered", "read", "delivered"):  # a late "delivered" must not undo "read"
         assert post(running_product, samples.statuses(samples.status(wamid, state))).status_code == 200
-    assert rows(running_product, "SELECT status FROM messages WHERE wa_message_id = :w", w=wamid) == [
-        ["read"]
-    ]
+    assert rows(running_product, "SELECT status FROM messages WHERE wa_message_id = :w", w=wamid) == [["read"]]
     failed = samples.status(wamid, "failed", errors=samples.FAILED_ERRORS)
     assert post(running_product, samples.statuses(failed)).status_code == 200
-    [[status, error]] = rows(
-        running_product, "SELECT status, error FROM messages WHERE wa_message_id = :w", w=wamid
-    )
+    [[status, error]] = rows(running_product, "SELECT status, error FROM messages WHERE wa_message_id = :w", w=wamid)
     assert status == "failed"
     assert error[0]["code"] == 131026
     unknown = samples.statuses(samples.status("wamid.NOT-OURS", "read"))

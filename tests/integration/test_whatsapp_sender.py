@@ -51,11 +51,7 @@ def test_every_kind_is_accepted_by_the_graph_api_checks(
         ListReply(
             "Выберите услугу",
             "Услуги",
-            (
-                ListSection(
-                    "Стрижки", (ListRow("s:1", "Мужская стрижка", "60 мин"), ListRow("s:2", "Борода"))
-                ),
-            ),
+            (ListSection("Стрижки", (ListRow("s:1", "Мужская стрижка", "60 мин"), ListRow("s:2", "Борода"))),),
         ),
         TemplateReply("appointment_reminder", "ru", ("Анна", "18:00"), ("CONFIRM:1", "CANCEL:1")),
     ]
@@ -134,9 +130,7 @@ def test_the_fake_rejects_bodies_meta_would_reject(fake_whatsapp: FakeWhatsApp) 
         "interactive": {
             "type": "button",
             "body": {"text": "?"},
-            "action": {
-                "buttons": [{"type": "reply", "reply": {"id": str(i), "title": str(i)}} for i in range(4)]
-            },
+            "action": {"buttons": [{"type": "reply", "reply": {"id": str(i), "title": str(i)}} for i in range(4)]},
         },
     }
     for body in (too_long, four_buttons):

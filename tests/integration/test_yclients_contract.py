@@ -42,17 +42,13 @@ def test_reference_data(yclients: YClientsClient, fake_yclients: FakeYClients) -
     assert {s.id for s in only_first} == set(state.staff[201].service_ids)
 
 
-def test_staff_schedules_show_days_off_and_busy_time(
-    yclients: YClientsClient, fake_yclients: FakeYClients
-) -> None:
+def test_staff_schedules_show_days_off_and_busy_time(yclients: YClientsClient, fake_yclients: FakeYClients) -> None:
     week = yclients.staff_schedules(1, TOMORROW, TOMORROW + timedelta(days=6), staff_ids=[201])
     assert len(week) == 7 and {s.staff_id for s in week} == {201}
     off = [s.date for s in week if not s.slots]
     assert off and all(fake_yclients.state.working_hours(201, d) is None for d in off if d)
     busy = [(s.date, b.entity_id) for s in week for b in s.busy_intervals]
-    records = {
-        (r.start.date(), r.id) for d in week if d.date for r in fake_yclients.state.records_of(201, d.date)
-    }
+    records = {(r.start.date(), r.id) for d in week if d.date for r in fake_yclients.state.records_of(201, d.date)}
     assert set(busy) == records
 
 
@@ -95,9 +91,7 @@ def test_records_filters(yclients: YClientsClient, fake_yclients: FakeYClients) 
 def test_changed_after_sees_only_later_changes(yclients: YClientsClient, fake_yclients: FakeYClients) -> None:
     since = datetime(2026, 3, 10, 11, 0)  # salon-local; the fake's clock stands at 12:00
     before = {r.id for r in yclients.iter_records(1, RecordsQuery(changed_after=since, with_deleted=True))}
-    record = next(
-        r for r in fake_yclients.state.records.values() if r.start.date() == TOMORROW and not r.deleted
-    )
+    record = next(r for r in fake_yclients.state.records.values() if r.start.date() == TOMORROW and not r.deleted)
     fake_yclients.state.cancel_record(record.id, source="salon")
     after = list(yclients.iter_records(1, RecordsQuery(changed_after=since, with_deleted=True)))
     assert {r.id for r in after} == before | {record.id}
@@ -115,9 +109,7 @@ def test_goods_sales(yclients: YClientsClient, fake_yclients: FakeYClients) -> N
 def test_admin_record_lifecycle(yclients: YClientsClient, fake_yclients: FakeYClients) -> None:
     state = fake_yclients.state
     staff_id, start = free_slot(fake_yclients)
-    write = RecordWrite(
-        staff_id, (ServiceLine(1001),), start, 3600, client_phone="+79990001122", client_name="Тест"
-    )
+    write = RecordWrite(staff_id, (ServiceLine(1001),), start, 3600, client_phone="+79990001122", client_name="Тест")
     created = yclients.create_record(1, write)
     assert created.datetime == start and created.client and created.client.phone == "+79990001122"
     assert [r.id for r in state.records_created()] == [created.id]
@@ -146,9 +138,7 @@ def test_booking_flow_and_taken_time(yclients: YClientsClient, fake_yclients: Fa
     assert all(s.seance_length > 0 for s in catalogue.services) and catalogue.all_categories()
     masters = yclients.book_staff(1, service_ids=[1001])
     assert {m.id for m in masters} == set(state.staff) and all(m.bookable for m in masters)
-    dates = yclients.book_dates(
-        1, staff_id=201, service_ids=[1001], start=TOMORROW, end=TOMORROW + timedelta(7)
-    )
+    dates = yclients.book_dates(1, staff_id=201, service_ids=[1001], start=TOMORROW, end=TOMORROW + timedelta(7))
     day = dates.dates()[0]
     times = yclients.book_times(1, 201, day, [1001])
     assert [t.datetime for t in times] == state.free_starts(201, day, [1001])
@@ -202,13 +192,9 @@ def test_the_fake_requires_the_documented_headers(fake_yclients: FakeYClients) -
     assert ok.status_code == 200 and ok.json()["success"] is True
 
 
-def test_broken_answers_are_malformed_responses(
-    yclients: YClientsClient, fake_yclients: FakeYClients
-) -> None:
+def test_broken_answers_are_malformed_responses(yclients: YClientsClient, fake_yclients: FakeYClients) -> None:
     fake_yclients.faults.fail_next("html_200")
-    with pytest.raises(
-        MalformedResponse, match=r"GET /company/\{company_id\}/staff: HTTP 200, not a JSON object"
-    ):
+    with pytest.raises(MalformedResponse, match=r"GET /company/\{company_id\}/staff: HTTP 200, not a JSON object"):
         yclients.staff(1)
     fake_yclients.faults.fail_next("no_data")
     with pytest.raises(MalformedResponse, match=r"GET /records/\{company_id\}: the response has no 'data'"):
@@ -252,8 +238,6 @@ def test_a_scenario_salon_is_served() -> None:
         assert times[0] == "10:00" and times[-1] == "20:00"
         assert client.book_times(1, 202, date(2026, 3, 15), [101]) == []  # Sunday off
         assert client.book_times(1, 202, date(2026, 3, 11), [102]) == []  # not his service
-        records = list(
-            client.iter_records(1, RecordsQuery(start_date=date(2026, 3, 11), end_date=date(2026, 3, 11)))
-        )
+        records = list(client.iter_records(1, RecordsQuery(start_date=date(2026, 3, 11), end_date=date(2026, 3, 11))))
         assert [(r.id, r.client.phone if r.client else None) for r in records] == [(9001, "+79990000002")]
         assert [c.name for c in client.find_clients_by_phone(1, "+79990000001")] == ["Анна"]

@@ -66,9 +66,7 @@ def test_workers_stay_inside_both_official_windows(fake_yclients: FakeYClients, 
         impatient.acquire()
 
 
-def test_the_long_window_holds_when_it_is_the_binding_one(
-    fake_yclients: FakeYClients, local_stack: Stack
-) -> None:
+def test_the_long_window_holds_when_it_is_the_binding_one(fake_yclients: FakeYClients, local_stack: Stack) -> None:
     # The per-minute rule with its window shortened to 3 s, so the wait for it fits in a test.
     fake_yclients.limits = Limits(per_second=20, per_minute=30, minute_s=3.0)
     scope = f"test-{uuid.uuid4().hex[:8]}"

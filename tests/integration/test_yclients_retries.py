@@ -24,9 +24,7 @@ def client(fake: FakeYClients, delays: list[float] | None = None, **overrides: o
 
 def booking(fake: FakeYClients) -> Booking:
     day = FAKE_TODAY + timedelta(days=1)
-    staff_id, start = next(
-        (s, t[0]) for s in sorted(fake.state.staff) if (t := fake.state.free_starts(s, day, [1001]))
-    )
+    staff_id, start = next((s, t[0]) for s in sorted(fake.state.staff) if (t := fake.state.free_starts(s, day, [1001])))
     return Booking("+79995554433", "Кира", (Appointment(1, (1001,), staff_id, start),))
 
 
@@ -46,9 +44,7 @@ def test_backoff_grows_and_gives_up(fake_yclients: FakeYClients) -> None:
     with pytest.raises(Unavailable, match="HTTP 500"):
         client(fake_yclients, delays, backoff_base_s=1.0, backoff_cap_s=30.0, max_retries=4).staff(1)
     assert fake_yclients.requests_by_endpoint()[STAFF] == 5
-    assert [0.5 <= delays[0] <= 1, 1 <= delays[1] <= 2, 2 <= delays[2] <= 4, 4 <= delays[3] <= 8] == [
-        True
-    ] * 4
+    assert [0.5 <= delays[0] <= 1, 1 <= delays[1] <= 2, 2 <= delays[2] <= 4, 4 <= delays[3] <= 8] == [True] * 4
 
 
 def test_retry_after_is_honoured(fake_yclients: FakeYClients) -> None:
@@ -96,9 +92,7 @@ def test_a_booking_that_did_not_happen_is_sent_again(fake_yclients: FakeYClients
 def test_a_created_record_whose_response_was_lost_is_read_back(fake_yclients: FakeYClients) -> None:
     fake_yclients.faults.fail_next("drop", endpoint=CREATE)
     wanted = booking(fake_yclients).appointments[0]
-    write = RecordWrite(
-        wanted.staff_id, (ServiceLine(1001),), wanted.start, 3600, client_phone="+79995554433"
-    )
+    write = RecordWrite(wanted.staff_id, (ServiceLine(1001),), wanted.start, 3600, client_phone="+79995554433")
     record = client(fake_yclients).create_record(1, write)
     assert [r.id for r in fake_yclients.state.records_created()] == [record.id]
     assert fake_yclients.requests_by_endpoint()[CREATE] == 1

@@ -92,9 +92,7 @@ def test_free_starts_respect_hours_records_and_the_clock() -> None:
 def test_changes_are_logged_for_assertions() -> None:
     state = state_from_scenario(SCENARIO)
     anna = state.client_by_phone("+79990000001")
-    assert anna is not None and [r.attendance for r in state.records.values() if r.client_id == anna.id] == [
-        1
-    ]
+    assert anna is not None and [r.attendance for r in state.records.values() if r.client_id == anna.id] == [1]
     created = state.create_record(201, [101], datetime(2026, 3, 11, 10, tzinfo=MSK), anna.id)
     state.move_record(9001, datetime(2026, 3, 11, 12, tzinfo=MSK))
     state.set_attendance(created.id, 2)

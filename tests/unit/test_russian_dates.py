@@ -243,9 +243,7 @@ def test_the_table_is_large_enough() -> None:
     assert len(CASES) >= 150
 
 
-@pytest.mark.parametrize(
-    ("text", "now", "day", "moment", "extra"), CASES, ids=[c[0] or "empty" for c in CASES]
-)
+@pytest.mark.parametrize(("text", "now", "day", "moment", "extra"), CASES, ids=[c[0] or "empty" for c in CASES])
 def test_resolves(text: str, now: str, day: str | None, moment: str | None, extra: dict[str, Any]) -> None:
     hours = extra.get("hours")
     kwargs: dict[str, Any] = {"tz": extra.get("tz")}

@@ -104,9 +104,7 @@ def test_without_a_time_the_earliest_free_times_come_first() -> None:
 
 
 def test_days_before_the_request_and_past_the_horizon_are_ignored() -> None:
-    free: FreeTimes = {
-        SERGEY: {DAY - timedelta(days=1): times("15:00"), DAY + timedelta(days=30): times("15:00")}
-    }
+    free: FreeTimes = {SERGEY: {DAY - timedelta(days=1): times("15:00"), DAY + timedelta(days=30): times("15:00")}}
     assert suggest_alternatives(SlotRequest(DAY, t("15:00"), SERGEY), free, service_minutes=60) == []
 
 
@@ -127,19 +125,12 @@ def test_nearest_and_part_of_day_groups() -> None:
 STAFF_IDS = st.sampled_from([SERGEY, BARI, OLEG])
 DAYS = st.integers(min_value=0, max_value=20).map(lambda offset: DAY + timedelta(days=offset))
 QUARTERS = st.integers(min_value=9 * 4, max_value=21 * 4 - 1).map(lambda q: time(q // 4, q % 4 * 15))
-FREE = st.dictionaries(
-    STAFF_IDS, st.dictionaries(DAYS, st.lists(QUARTERS, max_size=12), max_size=6), max_size=3
-)
+FREE = st.dictionaries(STAFF_IDS, st.dictionaries(DAYS, st.lists(QUARTERS, max_size=12), max_size=6), max_size=3)
 REQUEST = st.builds(SlotRequest, DAYS, st.one_of(st.none(), QUARTERS), st.one_of(st.none(), STAFF_IDS))
 
 
 def _all_free(free: FreeTimes) -> set[Slot]:
-    return {
-        Slot(staff, day, start)
-        for staff, days in free.items()
-        for day, starts in days.items()
-        for start in starts
-    }
+    return {Slot(staff, day, start) for staff, days in free.items() for day, starts in days.items() for start in starts}
 
 
 @settings(max_examples=400, deadline=None)
@@ -151,11 +142,7 @@ def test_alternatives_are_genuinely_free(request: SlotRequest, free: FreeTimes, 
         slot
         for slot in everything
         if request.day <= slot.day <= request.day + timedelta(days=14)
-        and not (
-            slot.day == request.day
-            and slot.start == request.start
-            and request.staff_id in (None, slot.staff_id)
-        )
+        and not (slot.day == request.day and slot.start == request.start and request.staff_id in (None, slot.staff_id))
     }
     assert len(offered) <= 3
     assert len(set(offered)) == len(offered)
@@ -172,9 +159,7 @@ def test_alternatives_are_genuinely_free(request: SlotRequest, free: FreeTimes, 
 
 @settings(max_examples=200, deadline=None)
 @given(REQUEST, FREE)
-def test_the_requested_master_on_the_requested_day_always_comes_first(
-    request: SlotRequest, free: FreeTimes
-) -> None:
+def test_the_requested_master_on_the_requested_day_always_comes_first(request: SlotRequest, free: FreeTimes) -> None:
     offered = suggest_alternatives(request, free, service_minutes=60)
     same = [s for s in offered if s.day == request.day and s.staff_id == request.staff_id]
     assert offered[: len(same)] == same

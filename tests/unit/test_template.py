@@ -73,3 +73,16 @@ def test_schedules_run_on_moscow_time() -> None:
 def test_every_function_has_an_event_sample() -> None:
     for logical_id in FUNCTIONS:
         assert list((ROOT / "events" / logical_id).glob("*.json")), f"events/{logical_id}/ has no sample"
+
+
+def test_sync_schedules_match_the_timetable() -> None:
+    import json
+
+    from ai_admin.sync.jobs import TIMETABLE, Job
+
+    planner = FUNCTIONS["SyncPlannerFunction"]
+    scheduled = {
+        Job(s.input["job"] if isinstance(s.input, dict) else json.loads(s.input)["job"]): s.expression
+        for s in planner.schedules
+    }
+    assert scheduled == TIMETABLE

@@ -84,9 +84,7 @@ def test_a_failed_status_keeps_its_errors() -> None:
 def test_other_fields_are_ignored() -> None:
     payload = {
         "object": "whatsapp_business_account",
-        "entry": [
-            {"id": "1", "changes": [{"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}}]}
-        ],
+        "entry": [{"id": "1", "changes": [{"field": "account_update", "value": {"event": "VERIFIED_ACCOUNT"}}]}],
     }
     delivery = parse(json.dumps(payload).encode())
     assert (delivery.messages, delivery.statuses) == ((), ())

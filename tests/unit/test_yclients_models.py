@@ -144,9 +144,7 @@ def test_envelope_without_data_is_accepted_for_book_check() -> None:
 
 
 def test_no_content_is_none() -> None:
-    assert (
-        unwrap("DELETE /record", httpx.Response(204, request=httpx.Request("DELETE", "https://x/"))) is None
-    )
+    assert unwrap("DELETE /record", httpx.Response(204, request=httpx.Request("DELETE", "https://x/"))) is None
 
 
 @pytest.mark.parametrize("name", sorted(k for k in ERRORS if not k.startswith("_")))

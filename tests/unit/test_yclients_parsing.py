@@ -87,9 +87,7 @@ def test_flags(raw: object, expected: bool) -> None:
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_ids_survive_any_serialisation(value: int) -> None:
-    assert (
-        parsing.parse_int(value) == parsing.parse_int(str(value)) == parsing.parse_int(float(value)) == value
-    )
+    assert parsing.parse_int(value) == parsing.parse_int(str(value)) == parsing.parse_int(float(value)) == value
 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9))

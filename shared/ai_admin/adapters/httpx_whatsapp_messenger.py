@@ -49,9 +49,7 @@ def request_body(to: Recipient, message: OutboundMessage) -> dict[str, Any]:
             "type": "button",
             "body": {"text": message.body},
             "action": {
-                "buttons": [
-                    {"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons
-                ]
+                "buttons": [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
             },
         }
         if message.header:
@@ -90,9 +88,7 @@ def request_body(to: Recipient, message: OutboundMessage) -> dict[str, Any]:
 def _template(message: TemplateReply) -> dict[str, Any]:
     components: list[dict[str, Any]] = []
     if message.body_params:
-        components.append(
-            {"type": "body", "parameters": [{"type": "text", "text": p} for p in message.body_params]}
-        )
+        components.append({"type": "body", "parameters": [{"type": "text", "text": p} for p in message.body_params]})
     for index, payload in enumerate(message.quick_reply_payloads):
         components.append(
             {

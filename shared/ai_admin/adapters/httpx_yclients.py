@@ -233,9 +233,7 @@ class YClientsClient:
         with self._lock:
             self.requests_by_endpoint[endpoint] += 1
         try:
-            response = self._http.request(
-                method, self._base + path, params=params, json=body, headers=self._headers
-            )
+            response = self._http.request(method, self._base + path, params=params, json=body, headers=self._headers)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise Unavailable(endpoint, f"cannot connect: {type(error).__name__}") from None
         except (httpx.TimeoutException, httpx.TransportError) as error:
@@ -270,9 +268,7 @@ class YClientsClient:
                         logger.info("yclients write found by read-back", extra={"endpoint": endpoint})
                         return found
                     if read_back is None:
-                        raise Unavailable(
-                            endpoint, f"outcome unknown, not re-sent: {error.message}"
-                        ) from None
+                        raise Unavailable(endpoint, f"outcome unknown, not re-sent: {error.message}") from None
             except RateBudgetExhausted:
                 raise
             except (RateLimited, Unavailable) as caught:
@@ -295,9 +291,7 @@ class YClientsClient:
     def _get_many(self, endpoint: str, path: str, model: type[M], params: Any = None) -> list[M]:
         return self._send(endpoint, "GET", path, lambda env: _many(endpoint, model, env), params=params)
 
-    def _pages(
-        self, fetch: Callable[[int], Page[M]], *, short_page_ends: bool, page_size: int
-    ) -> Iterator[M]:
+    def _pages(self, fetch: Callable[[int], Page[M]], *, short_page_ends: bool, page_size: int) -> Iterator[M]:
         page, seen = 1, 0
         while True:
             result = fetch(page)
@@ -315,9 +309,7 @@ class YClientsClient:
 
     def company(self, company_id: int) -> Company:
         endpoint = "GET /company/{company_id}"
-        return self._send(
-            endpoint, "GET", f"/company/{company_id}/", lambda env: _one(endpoint, Company, env)
-        )
+        return self._send(endpoint, "GET", f"/company/{company_id}/", lambda env: _one(endpoint, Company, env))
 
     def service_categories(self, company_id: int) -> list[ServiceCategory]:
         endpoint = "GET /company/{company_id}/service_categories"
@@ -326,9 +318,7 @@ class YClientsClient:
     def services(
         self, company_id: int, *, staff_id: int | None = None, category_id: int | None = None
     ) -> list[Service]:
-        params = {
-            k: v for k, v in {"staff_id": staff_id, "category_id": category_id}.items() if v is not None
-        }
+        params = {k: v for k, v in {"staff_id": staff_id, "category_id": category_id}.items() if v is not None}
         endpoint = "GET /company/{company_id}/services"
         return self._get_many(endpoint, f"/company/{company_id}/services", Service, params)
 
@@ -407,9 +397,7 @@ class YClientsClient:
 
     def record(self, company_id: int, record_id: int) -> Record:
         endpoint = "GET /record/{company_id}/{record_id}"
-        return self._send(
-            endpoint, "GET", f"/record/{company_id}/{record_id}", lambda env: _one(endpoint, Record, env)
-        )
+        return self._send(endpoint, "GET", f"/record/{company_id}/{record_id}", lambda env: _one(endpoint, Record, env))
 
     def _records_at(self, company_id: int, staff_id: int, start: datetime) -> list[Record]:
         day = start.date()
@@ -426,9 +414,7 @@ class YClientsClient:
         def read_back() -> Record | None:
             for found in self._records_at(company_id, record.staff_id, record.start):
                 phone = found.client.phone if found.client else None
-                if phone == record.client_phone and {s.id for s in found.services} >= {
-                    s.id for s in record.services
-                }:
+                if phone == record.client_phone and {s.id for s in found.services} >= {s.id for s in record.services}:
                     return found
             return None
 
@@ -548,9 +534,7 @@ class YClientsClient:
             params=params,
         )
 
-    def book_times(
-        self, company_id: int, staff_id: int, day: date, service_ids: Sequence[int] = ()
-    ) -> list[BookTime]:
+    def book_times(self, company_id: int, staff_id: int, day: date, service_ids: Sequence[int] = ()) -> list[BookTime]:
         params = [("service_ids[]", str(i)) for i in service_ids]
         return self._get_many(
             "GET /book_times/{company_id}/{staff_id}/{date}",

@@ -179,6 +179,9 @@ class PostgresCrmMirror:
             f"WHEN d.v >= {tier.min_visits} AND d.s >= {tier.min_spent} THEN '{tier.name}'"
             for tier in rules.LOYALTY_TIERS
         )
+        # A sync has just written most of these rows: fresh statistics keep the planner on hash joins
+        # (on stale ones it nests loops over the CTEs, 1,100 clients taking 16 s instead of 0.2 s).
+        self._conn.run("ANALYZE clients, records")
         rows = self._conn.run(
             f"""
             WITH tz AS (SELECT timezone FROM companies WHERE company_id = :company),
@@ -421,7 +424,8 @@ class PostgresCrmMirror:
                 """
                 INSERT INTO staff_schedules (company_id, staff_id, date, is_working, slots, synced_at)
                 SELECT :company, s.staff_id, d::date, false, '[]'::jsonb, now()
-                FROM unnest(CAST(:staff AS bigint[])) AS s(staff_id), generate_series(:start, :end, '1 day') d
+                FROM unnest(CAST(:staff AS bigint[])) AS s(staff_id),
+                     generate_series(CAST(:start AS date), CAST(:end AS date), interval '1 day') d
                 ON CONFLICT (company_id, staff_id, date) DO UPDATE SET is_working = false, slots = '[]'::jsonb,
                     synced_at = now()
                 """,

@@ -11,9 +11,7 @@ from ai_admin.adapters.postgres_session import PostgresSession
 
 
 class PostgresSalonDirectory:
-    def __init__(
-        self, db: PostgresSession, ttl_s: float = 300.0, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, db: PostgresSession, ttl_s: float = 300.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._db = db
         self._ttl_s = ttl_s
         self._clock = clock

@@ -24,9 +24,7 @@ class PostgresSession:
 
     def _connection(self) -> pg8000.native.Connection:
         if self._conn is None:
-            self._conn = connect(
-                self._config.url, self._config.connect_timeout_s, secret(self._config.password)
-            )
+            self._conn = connect(self._config.url, self._config.connect_timeout_s, secret(self._config.password))
         return self._conn
 
     def _drop(self) -> None:

@@ -93,7 +93,7 @@ class PostgresSyncLedger:
             error=error,
             run=spec.run_id,
             seq=spec.seq,
-            ok=ok,
+            ok=1 if ok else 0,
         )
         return bool(result) and result[0][0] == "running" and bool(result[0][1])
 
@@ -135,6 +135,9 @@ class PostgresSyncLedger:
                     r=run_id,
                 )
         return True
+
+    def active_companies(self) -> list[int]:
+        return [int(row[0]) for row in self._conn.run("SELECT company_id FROM companies WHERE active ORDER BY 1")]
 
     def recent_runs(self, limit: int = 20) -> list[dict[str, object]]:
         cols = [

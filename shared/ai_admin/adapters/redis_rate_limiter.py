@@ -76,9 +76,7 @@ class RedisRateLimiter:
         self._redis = client
         self._windows = tuple(windows)
         self._keys = [f"yclients:ratelimit:{{{scope}}}:{w.limit}/{w.seconds:g}s" for w in self._windows]
-        self._args = [
-            value for w in self._windows for value in (w.limit, round((w.seconds + margin_s) * 1000))
-        ]
+        self._args = [value for w in self._windows for value in (w.limit, round((w.seconds + margin_s) * 1000))]
         self._script = client.register_script(_ADMIT)
         self._max_wait_s = max_wait_s
         self._sleep = sleep

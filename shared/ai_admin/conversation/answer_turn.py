@@ -89,13 +89,9 @@ class TurnAnswerer:
             messages=messages,
         )
         replies = self._decide(turn, conversation)
-        sent = send_replies(
-            self.messenger, latest.phone_number_id, Recipient.of(latest.client), replies, self.fallback
-        )
+        sent = send_replies(self.messenger, latest.phone_number_id, Recipient.of(latest.client), replies, self.fallback)
         for item in sent:
-            self.transcript.record_outbound(
-                conversation.conversation_id, item.message, item.wamid, item.error
-            )
+            self.transcript.record_outbound(conversation.conversation_id, item.message, item.wamid, item.error)
         self.pending.finish(request.company_id, request.client_key)
         return TurnOutcome(answered=True, messages=len(messages), sent=tuple(sent))
 

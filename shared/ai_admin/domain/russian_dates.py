@@ -184,9 +184,7 @@ _PARTS = (
     (r"вечер(?:ом|ком|у)?|вечерн[а-я]+", PartOfDay.EVENING),
 )
 _MARKERS = {"утра": PartOfDay.MORNING, "дня": PartOfDay.AFTERNOON, "вечера": PartOfDay.EVENING}
-_GREETINGS = re.compile(
-    r"\b(?:доброе утро|добрый день|добрый вечер|доброй ночи|хорошего дня|хорошего вечера)\b"
-)
+_GREETINGS = re.compile(r"\b(?:доброе утро|добрый день|добрый вечер|доброй ночи|хорошего дня|хорошего вечера)\b")
 
 _WORD = "|".join(sorted(_NOMINATIVE_HOURS, key=len, reverse=True))
 _GEN = "|".join(sorted(_GENITIVE_HOURS, key=len, reverse=True))
@@ -284,9 +282,7 @@ class _Resolver:
 
     def _part_of_day(self) -> PartOfDay | None:
         found = [
-            (match.start(), part)
-            for pattern, part in _PARTS
-            for match in re.finditer(rf"\b(?:{pattern})\b", self.text)
+            (match.start(), part) for pattern, part in _PARTS for match in re.finditer(rf"\b(?:{pattern})\b", self.text)
         ]
         return min(found, key=lambda item: item[0])[1] if found else None
 
@@ -343,9 +339,7 @@ class _Resolver:
         second = _hour_pattern("b", either) + _UNIT + _MARK.format(n="b_mark")
         for match in self._take(rf"\b(?:с|от)\s+{first}\s*(?:до\s|-|по\s)\s*{second}{_NOT_HOUR}"):
             self.window = TimeWindow(self._hour_from(match, "a"), self._hour_from(match, "b"))
-        clock_range = (
-            r"(?<![\d.:/])(?P<a>\d{1,2}):(?P<a_m>[0-5]\d)\s*-\s*(?P<b>\d{1,2}):(?P<b_m>[0-5]\d)(?![\d:])"
-        )
+        clock_range = r"(?<![\d.:/])(?P<a>\d{1,2}):(?P<a_m>[0-5]\d)\s*-\s*(?P<b>\d{1,2}):(?P<b_m>[0-5]\d)(?![\d:])"
         for match in self._take(clock_range):
             self.window = TimeWindow(self._hour_from(match, "a"), self._hour_from(match, "b"))
         for match in self._take(rf"\bмежду\s+{first}\s+и\s+{second}{_NOT_HOUR}"):
@@ -383,15 +377,11 @@ class _Resolver:
         colon = r"(?<![\d.:/])(?P<h>\d{1,2}):(?P<h_m>[0-5]\d)(?![\d:])" + _MARK.format(n="h_mark")
         for match in self._take(colon):
             self._add_time(match.start(), self._hour_from(match, "h"))
-        with_preposition = r"\b(?:в|к|около)\s+(?P<h>\d{1,2})[.\-](?P<h_m>[0-5]\d)(?![\d.])" + _MARK.format(
-            n="h_mark"
-        )
+        with_preposition = r"\b(?:в|к|около)\s+(?P<h>\d{1,2})[.\-](?P<h_m>[0-5]\d)(?![\d.])" + _MARK.format(n="h_mark")
         for match in self._take(with_preposition):
             self._add_time(match.start(), self._hour_from(match, "h"))
         spaced = (
-            r"\b(?:в|к|на|около)\s+(?P<h>\d{1,2}) (?P<h_m>[0-5]\d)(?![\d.:/])"
-            + _NOT_HOUR
-            + _MARK.format(n="h_mark")
+            r"\b(?:в|к|на|около)\s+(?P<h>\d{1,2}) (?P<h_m>[0-5]\d)(?![\d.:/])" + _NOT_HOUR + _MARK.format(n="h_mark")
         )
         for match in self._take(spaced):
             self._add_time(match.start(), self._hour_from(match, "h"))
@@ -424,11 +414,7 @@ class _Resolver:
                 amount = 1 if count is None else int(count) if count.isdigit() else _COUNTS[count]
                 delta = timedelta(hours=amount) if unit.startswith("час") else timedelta(minutes=amount)
             # Add real elapsed time (via UTC) so a DST change in between is respected.
-            target = (
-                (self.now.astimezone(UTC) + delta)
-                .astimezone(self.now.tzinfo)
-                .replace(second=0, microsecond=0)
-            )
+            target = (self.now.astimezone(UTC) + delta).astimezone(self.now.tzinfo).replace(second=0, microsecond=0)
             self._add_day(match.start(), target.date())
             self._add_time(match.start(), target.time())
 
@@ -442,9 +428,7 @@ class _Resolver:
                 self._exact(int(match.group("y")), int(match.group("mo")), int(match.group("d"))),
             )
             if match.group("h"):
-                self._add_time(
-                    match.start(), self._clock(int(match.group("h")), int(match.group("h_m")), None, True)
-                )
+                self._add_time(match.start(), self._clock(int(match.group("h")), int(match.group("h_m")), None, True))
 
     def _exact(self, year: int, month: int, day: int) -> date | None:
         try:
@@ -520,9 +504,7 @@ class _Resolver:
             if unit.startswith("мес"):
                 self._add_day(match.start(), _add_months(self.today, amount))
             else:
-                self._add_day(
-                    match.start(), self.today + timedelta(days=amount * (7 if unit.startswith("нед") else 1))
-                )
+                self._add_day(match.start(), self.today + timedelta(days=amount * (7 if unit.startswith("нед") else 1)))
 
     def _take_weeks(self) -> None:
         monday = self.today - timedelta(days=self.today.weekday())

@@ -14,9 +14,7 @@ import pymorphy3
 
 _WORD = re.compile(r"[0-9a-zа-яё]+(?:-[0-9a-zа-яё]+)*", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
-_TITLE_SEPARATOR = re.compile(
-    r"(\s*\+\s*|\s*,\s*|\s*:\s*|\s*/\s*|\s*&\s*|\s+и\s+|\s*\([^)]*\)\s*)", re.IGNORECASE
-)
+_TITLE_SEPARATOR = re.compile(r"(\s*\+\s*|\s*,\s*|\s*:\s*|\s*/\s*|\s*&\s*|\s+и\s+|\s*\([^)]*\)\s*)", re.IGNORECASE)
 
 
 class Case(Enum):
@@ -238,11 +236,7 @@ def _inflect_phrase(phrase: str, case: Case) -> str:
     agreement = {case.value, head.tag.number or "sing"}
     if head.tag.number != "plur" and head.tag.gender:
         agreement.add(head.tag.gender)
-    if (
-        case is Case.ACCUSATIVE
-        and head.tag.animacy
-        and (head.tag.gender == "masc" or head.tag.number == "plur")
-    ):
+    if case is Case.ACCUSATIVE and head.tag.animacy and (head.tag.gender == "masc" or head.tag.number == "plur"):
         agreement.add(head.tag.animacy)
     for position in range(head_at):
         adjective = next(p for p in _nominative_parses(cores[position]) if p.tag.POS in ("ADJF", "PRTF"))

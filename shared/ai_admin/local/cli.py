@@ -170,9 +170,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     graph = env.get("WHATSAPP_GRAPH_BASE_URL", "")
     try:
         before = len(httpx.get(f"{graph}/_fake/messages", timeout=5).json()) if graph else 0
-        response = httpx.post(
-            f"{env['AI_ADMIN_HTTP_API_URL']}/webhook", content=body, headers=headers, timeout=10
-        )
+        response = httpx.post(f"{env['AI_ADMIN_HTTP_API_URL']}/webhook", content=body, headers=headers, timeout=10)
     except httpx.HTTPError as error:
         raise CliError(f"the stack did not answer: {type(error).__name__}") from None
     print(f"webhook: HTTP {response.status_code} {response.text}")

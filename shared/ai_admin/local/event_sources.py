@@ -64,9 +64,7 @@ class SqsPoller:
 
     def start(self) -> SqsPoller:
         for index in range(max(1, min(self.source.max_concurrency or 2, 4))):
-            thread = threading.Thread(
-                target=self._run, name=f"sqs-{self.function.logical_id}-{index}", daemon=True
-            )
+            thread = threading.Thread(target=self._run, name=f"sqs-{self.function.logical_id}-{index}", daemon=True)
             thread.start()
             self._threads.append(thread)
         return self

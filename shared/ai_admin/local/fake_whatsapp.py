@@ -184,11 +184,7 @@ class FakeWhatsApp:
         with self._lock:
             self._attempts.append(body)
             failure = next(
-                (
-                    f
-                    for f in self._failures
-                    if f.to is None or f.to in (body.get("to"), body.get("recipient"))
-                ),
+                (f for f in self._failures if f.to is None or f.to in (body.get("to"), body.get("recipient"))),
                 None,
             )
             if failure is not None:

@@ -161,9 +161,7 @@ def create_queues(stack: Stack) -> None:
             }
             attributes["RedrivePolicy"] = json.dumps(policy)
         name = queue.logical_id + (".fifo" if queue.fifo else "")
-        stack.queue_urls[queue.logical_id] = sqs.create_queue(QueueName=name, Attributes=attributes)[
-            "QueueUrl"
-        ]
+        stack.queue_urls[queue.logical_id] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     for function in stack.template.functions().values():
         for variable, value in function.environment.items():
             if isinstance(value, dict) and value.get("Ref") in stack.queue_urls:
@@ -175,6 +173,8 @@ def start_fake_whatsapp(stack: Stack) -> None:
     stack.fake_whatsapp = fake
     stack.closers.append(fake.stop)
     stack.env["WHATSAPP_GRAPH_BASE_URL"] = fake.url
+
+
 def start_yclients(env: dict[str, str]) -> Any:
     """The fake YClients with the default demo salon (generated in about 0.1 s), official limits on."""
     from ai_admin.local.fake_yclients import FakeYClients, generate

@@ -28,7 +28,7 @@ TIMETABLE: dict[Job, str] = {
     Job.STAFF: "cron(0 2 * * ? *)",
     Job.CLIENTS: "cron(0 3 * * ? *)",
     Job.SCHEDULES: "cron(0 */4 * * ? *)",
-    Job.BOOKINGS: "cron(*/15 * * * ? *)",
+    Job.BOOKINGS: "cron(0/15 * * * ? *)",
     Job.COMPANY: "cron(0 0 ? * SUN *)",
 }
 # A full clients run once a week (Sunday night); incremental on the other nights.

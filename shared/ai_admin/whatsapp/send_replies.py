@@ -56,9 +56,7 @@ def send_replies(
             try:
                 sent.append(SentReply(fallback, messenger.send(phone_number_id, to, fallback)))
             except MessageRejected as fallback_error:
-                sent.append(
-                    SentReply(fallback, None, {"code": fallback_error.code, "detail": fallback_error.detail})
-                )
+                sent.append(SentReply(fallback, None, {"code": fallback_error.code, "detail": fallback_error.detail}))
             break
         except MessageRejected as error:
             logger.warning("WhatsApp rejected a reply", extra={"code": error.code})

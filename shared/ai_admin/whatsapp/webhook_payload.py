@@ -194,9 +194,7 @@ def parse(body: bytes) -> Delivery:
             messages.append(BufferedMessage(phone_number_id, client, to_inbound(message)))
         for status in value.statuses:
             errors = tuple(e.model_dump(exclude_none=True) for e in status.errors)
-            statuses.append(
-                (phone_number_id, StatusUpdate(status.id, status.status, status.timestamp, errors))
-            )
+            statuses.append((phone_number_id, StatusUpdate(status.id, status.status, status.timestamp, errors)))
     return Delivery(tuple(messages), tuple(statuses), skipped)
 
 

@@ -31,9 +31,7 @@ class TokenRejected(YClientsError):
 class ValidationFailed(YClientsError):
     """YClients refused the request's content; ``code`` is its own code (433, 436...) when it sent one."""
 
-    def __init__(
-        self, endpoint: str, message: str, code: int | None = None, errors: object | None = None
-    ) -> None:
+    def __init__(self, endpoint: str, message: str, code: int | None = None, errors: object | None = None) -> None:
         super().__init__(endpoint, message if code is None else f"{message} (code {code})")
         self.code = code
         self.errors = errors

@@ -187,9 +187,7 @@ def _phone(rng: random.Random, used: set[str]) -> str:
             return phone
 
 
-def generate(
-    seed: int = 1, clients: int = 1100, company_id: int = 1, today: date | None = None
-) -> SalonState:
+def generate(seed: int = 1, clients: int = 1100, company_id: int = 1, today: date | None = None) -> SalonState:
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
     today = today or date.today()
     company = Company(company_id, "Барбершоп «Борода и ножницы»", "ул. Примерная, 1", "+74950000000")
@@ -200,9 +198,7 @@ def generate(
         categories.append(category)
         for name, price, minutes in items:
             service_id += 1
-            services.append(
-                ServiceItem(service_id, name, category.id, Decimal(price), minutes, weight=weight)
-            )
+            services.append(ServiceItem(service_id, name, category.id, Decimal(price), minutes, weight=weight))
     core = [s.id for s in services if s.category_id in (100, 101, 102)]
     staff = []
     for index in range(_staff_count(clients)):
@@ -285,6 +281,7 @@ def _records(state: SalonState, rng: random.Random, clients: int, today: date) -
             else:
                 deleted = True
             created = start - timedelta(days=rng.randrange(0, 21), minutes=rng.randrange(0, 600))
+            created = min(created, now - timedelta(minutes=rng.randrange(1, 600)))  # nothing is made in the future
             changed = min(now, start + timedelta(hours=rng.randrange(1, 5))) if not future else created
             record = Record(
                 id=record_id,

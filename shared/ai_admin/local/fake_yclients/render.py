@@ -61,11 +61,7 @@ def company(state: SalonState) -> dict[str, Any]:
 
 def category(state: SalonState, category_id: int) -> dict[str, Any]:
     cat = state.categories[category_id]
-    staff = [
-        s.id
-        for s in state.staff.values()
-        if any(state.services[i].category_id == cat.id for i in s.service_ids)
-    ]
+    staff = [s.id for s in state.staff.values() if any(state.services[i].category_id == cat.id for i in s.service_ids)]
     return {
         "id": cat.id,
         "salon_service_id": cat.id,
@@ -305,7 +301,5 @@ def goods_sale(state: SalonState, sale: GoodsSale) -> dict[str, Any]:
         "loyalty_abonement_id": 0,
         "loyalty_certificate_id": 0,
         "service": [],
-        "client": {"id": str(client.id), "name": client.name, "phone": int(client.phone.lstrip("+"))}
-        if client
-        else [],
+        "client": {"id": str(client.id), "name": client.name, "phone": int(client.phone.lstrip("+"))} if client else [],
     }

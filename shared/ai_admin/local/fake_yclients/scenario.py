@@ -71,9 +71,7 @@ def state_from_scenario(scenario: Mapping[str, Any], company_id: int = 1) -> Sal
                 hours={wd: (open_, close) for wd in range(7) if wd not in off},
             )
         )
-    company = Company(
-        company_id, str(salon.get("title", "Салон")), str(salon.get("address", "")), "", str(tz)
-    )
+    company = Company(company_id, str(salon.get("title", "Салон")), str(salon.get("address", "")), "", str(tz))
     state = SalonState(company, categories.values(), services, staff)
     if "now" in scenario:
         state.set_now(_local(scenario["now"], tz, "now"))

@@ -228,9 +228,7 @@ class FakeYClients:
         endpoint = found[0] if found else f"{method} (unknown)"
         reply = self._reply(method, endpoint, found, split.query, headers, raw_body, ip, arrived)
         with self._lock:
-            self.request_log.append(
-                LoggedRequest(arrived, method, endpoint, reply.status, reply.throttled, ip)
-            )
+            self.request_log.append(LoggedRequest(arrived, method, endpoint, reply.status, reply.throttled, ip))
         if reply.hang_s:
             time.sleep(reply.hang_s)  # processed and logged; the answer comes too late
         return reply
@@ -463,11 +461,7 @@ class FakeYClients:
         if str(body.get("order_by_direction", "ASC")).upper() == "DESC":
             clients.reverse()
         chunk = clients[(page - 1) * size : page * size]
-        stats = (
-            render.client_stats(self.state)
-            if set(fields) - {"id", "name", "phone", "email", "discount"}
-            else {}
-        )
+        stats = render.client_stats(self.state) if set(fields) - {"id", "name", "phone", "email", "discount"} else {}
         data = [render.client_row(c, stats.get(c.id), fields) for c in chunk]
         return 200, {"success": True, "data": data, "meta": {"total_count": len(clients)}}
 
@@ -497,9 +491,7 @@ class FakeYClients:
         ]
         found.sort(key=lambda r: (r.start, r.id))
         finance = request.arg("include_finance_transactions") == "1"
-        data = [
-            render.record(self.state, r, finance=finance) for r in found[(page - 1) * count : page * count]
-        ]
+        data = [render.record(self.state, r, finance=finance) for r in found[(page - 1) * count : page * count]]
         return 200, {"success": True, "data": data, "meta": {"page": page, "total_count": len(found)}}
 
     def _existing(self, request: Request) -> Any:
@@ -522,9 +514,7 @@ class FakeYClients:
         self._company_of(request)
         body = self._record_body(request)
         staff_id = _int(body.get("staff_id"), "staff_id")
-        service_ids = [
-            _int(s.get("id") if isinstance(s, dict) else s, "services") for s in body.get("services") or []
-        ]
+        service_ids = [_int(s.get("id") if isinstance(s, dict) else s, "services") for s in body.get("services") or []]
         self._check_staff_services(staff_id, service_ids)
         start = self._moment(body.get("datetime"), "datetime")
         client_id = None
@@ -558,9 +548,7 @@ class FakeYClients:
         body = self._record_body(request)
         staff_id = _int(body.get("staff_id", record.staff_id), "staff_id")
         if "services" in body:
-            service_ids = [
-                _int(s.get("id") if isinstance(s, dict) else s, "services") for s in body["services"]
-            ]
+            service_ids = [_int(s.get("id") if isinstance(s, dict) else s, "services") for s in body["services"]]
             self._check_staff_services(staff_id, service_ids)
             with self.state.lock:
                 record.service_ids = service_ids
@@ -614,11 +602,7 @@ class FakeYClients:
     def _book_services(self, request: Request) -> tuple[int, Any]:
         self._company_of(request)
         member = self.state.staff.get(int(request.arg("staff_id") or 0))
-        items = [
-            s
-            for s in self.state.services.values()
-            if s.active and (member is None or s.id in member.service_ids)
-        ]
+        items = [s for s in self.state.services.values() if s.active and (member is None or s.id in member.service_ids)]
         services = []
         for item in sorted(items, key=lambda s: s.id):
             entry = {
@@ -700,11 +684,7 @@ class FakeYClients:
         end = _date_arg(request, "date_to") or _date_arg(request, "end_date") or start + timedelta(days=30)
         if (end - start).days > 93:
             raise ApiError(422, "Слишком большой период")
-        staff = (
-            [self.state.staff[staff_id]]
-            if staff_id in self.state.staff
-            else self._bookable_staff(service_ids)
-        )
+        staff = [self.state.staff[staff_id]] if staff_id in self.state.staff else self._bookable_staff(service_ids)
         if staff_id and staff_id not in self.state.staff:
             raise ApiError(404, "Сотрудник не найден.")
         working, booking = [], []
@@ -751,11 +731,7 @@ class FakeYClients:
 
     def _appointments(self, body: Any) -> list[tuple[int, int, list[int], datetime]]:
         """Validates every appointment the way book_check does; returns (id, staff, services, start)."""
-        if (
-            not isinstance(body, dict)
-            or not isinstance(body.get("appointments"), list)
-            or not body["appointments"]
-        ):
+        if not isinstance(body, dict) or not isinstance(body.get("appointments"), list) or not body["appointments"]:
             raise ApiError(422, "Не переданы записи (appointments)")
         planned: list[tuple[int, int, list[int], datetime]] = []
         for item in body["appointments"]:
@@ -777,9 +753,7 @@ class FakeYClients:
                     if start in self.state.free_starts(m.id, start.date(), service_ids)
                 ]
                 if not free:
-                    raise ApiError(
-                        422, "Нет свободных сотрудников на выбранное время", code=436, id=appointment_id
-                    )
+                    raise ApiError(422, "Нет свободных сотрудников на выбранное время", code=436, id=appointment_id)
                 staff_id = free[0]
             self._check_staff_services(staff_id, service_ids)
             end = start + timedelta(seconds=length)
@@ -789,9 +763,7 @@ class FakeYClients:
                     raise ApiError(422, "Записи пересекаются между собой", code=437, id=appointment_id)
             if start not in self.state.free_starts(staff_id, start.date(), service_ids):
                 member = self.state.staff[staff_id]
-                message = (
-                    f"К сотруднику {member.name} нельзя записаться на {start:%d.%m.%Y %H:%M}. {SLOT_TAKEN}"
-                )
+                message = f"К сотруднику {member.name} нельзя записаться на {start:%d.%m.%Y %H:%M}. {SLOT_TAKEN}"
                 raise ApiError(422, message, code=433, id=appointment_id)
             planned.append((appointment_id, staff_id, service_ids, start))
         return planned
@@ -823,9 +795,7 @@ class FakeYClients:
                     comment=str(body.get("comment") or ""),
                     api_id=str(body.get("api_id") or ""),
                 )
-                created.append(
-                    {"id": appointment_id, "record_id": record.id, "record_hash": record.record_hash}
-                )
+                created.append({"id": appointment_id, "record_id": record.id, "record_hash": record.record_hash})
         return 201, {"success": True, "data": created, "meta": []}
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -866,9 +836,7 @@ class _Reply:
 
     @classmethod
     def json(cls, status: int, payload: Any) -> _Reply:
-        return cls(
-            status, json.dumps(payload, ensure_ascii=False).encode(), "application/json; charset=utf-8"
-        )
+        return cls(status, json.dumps(payload, ensure_ascii=False).encode(), "application/json; charset=utf-8")
 
     @classmethod
     def error(cls, error: ApiError) -> _Reply:
@@ -903,6 +871,4 @@ def _filter_clients(clients: list[Any], item: Any) -> list[Any]:
         needle = str(state.get("value") or "").lower()
         digits = "".join(ch for ch in needle if ch.isdigit())
         return [c for c in clients if needle in c.name.lower() or (digits and digits in c.phone)]
-    raise ApiError(
-        400, "Недопустимое значение состояния фильтра", errors={"filters": [f"unsupported {kind}"]}
-    )
+    raise ApiError(400, "Недопустимое значение состояния фильтра", errors={"filters": [f"unsupported {kind}"]})

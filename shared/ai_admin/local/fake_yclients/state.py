@@ -210,11 +210,7 @@ class SalonState:
         end = start + timedelta(seconds=length_s)
         if hours is None or start < hours[0] or end > hours[1]:
             return False
-        return all(
-            r.end <= start or r.start >= end
-            for r in self.records_of(staff_id, start.date())
-            if r.id != ignore
-        )
+        return all(r.end <= start or r.start >= end for r in self.records_of(staff_id, start.date()) if r.id != ignore)
 
     def free_starts(self, staff_id: int, day: date, service_ids: Iterable[int] = ()) -> list[datetime]:
         """Bookable start times: inside working hours, clear of records, not in the past."""
@@ -311,9 +307,7 @@ class SalonState:
             record = self.records[record_id]
             if record.attendance != attendance:
                 record.attendance, record.changed_at = attendance, self.now()
-                change = Change(
-                    "attendance", record_id, record.changed_at, attendance=attendance, source=source
-                )
+                change = Change("attendance", record_id, record.changed_at, attendance=attendance, source=source)
                 self.changes.append(change)
             return record
 

@@ -1,0 +1,103 @@
+"""``ai-admin sync``: the planner, the SQS queue (moto) and parallel workers, through the same handlers
+as in AWS, with a progress bar and a summary table."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from ai_admin.local.event_sources import SqsPoller
+from ai_admin.local.invoke import LocalContext, resolve_handler
+from ai_admin.local.stack import Stack
+from ai_admin.sync.jobs import Job
+
+ALL_JOBS = (Job.COMPANY, Job.SERVICES, Job.STAFF, Job.SCHEDULES, Job.CLIENTS, Job.BOOKINGS)
+
+
+def run_sync(
+    stack: Stack,
+    jobs: Sequence[Job],
+    *,
+    full: bool,
+    company_id: int | None,
+    timeout_s: float = 1800,
+    show_progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Plan ``jobs`` and drain the sync queue with the worker; returns the runs as the ledger has them."""
+    from ai_admin.bootstrap import sync
+
+    planner = stack.template.function("SyncPlannerFunction")
+    worker = stack.template.function("SyncWorkerFunction")
+    plan = resolve_handler(planner)
+    run_ids: list[int] = []
+    for job in jobs:
+        event: dict[str, Any] = {"job": job.value, "mode": "full" if full else None}
+        if company_id is not None:
+            event["company_id"] = company_id
+        result = plan(event, LocalContext(function_name=planner.logical_id, timeout_s=planner.timeout))
+        run_ids += [r["run_id"] for r in result["runs"] if r["run_id"] is not None]
+    source = worker.sqs_sources[0]
+    pollers = [
+        SqsPoller(
+            sqs=stack.sqs(),
+            queue_url=stack.queue_urls[source.queue_logical_id],
+            function=worker,
+            handler=resolve_handler(worker),
+            source=source,
+            region=stack.env["AWS_REGION"],
+        ).start()
+    ]
+    try:
+        _wait(sync, run_ids, timeout_s, show_progress)
+    finally:
+        for poller in pollers:
+            poller.stop()
+    return [r for r in sync.ledger().recent_runs(200) if r["run_id"] in run_ids]
+
+
+def _wait(sync: Any, run_ids: list[int], timeout_s: float, show_progress: bool) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    deadline = time.monotonic() + timeout_s
+    with Progress(
+        TextColumn("sync"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} batches"),
+        TimeElapsedColumn(),
+        disable=not show_progress,
+    ) as progress:
+        task = progress.add_task("batches", total=None)
+        while time.monotonic() < deadline:
+            runs = [r for r in sync.ledger().recent_runs(200) if r["run_id"] in run_ids]
+            planned = sum(int(r["batches_planned"]) for r in runs)
+            finished = sum(int(r["batches_done"]) + int(r["batches_failed"]) for r in runs)
+            progress.update(task, total=planned, completed=finished)
+            if all(r["status"] != "running" for r in runs):
+                return
+            time.sleep(0.2)
+    raise TimeoutError(f"sync runs {run_ids} did not finish within {timeout_s:.0f} s")
+
+
+def print_runs(runs: Sequence[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Sync runs")
+    for column in ("run", "company", "job", "mode", "status", "batches", "failed", "requests", "rows", "seconds"):
+        table.add_column(column)
+    for r in runs:
+        seconds = (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None
+        table.add_row(
+            str(r["run_id"]),
+            str(r["company_id"]),
+            r["job"],
+            r["mode"],
+            r["status"],
+            f"{r['batches_done']}/{r['batches_planned']}",
+            str(r["batches_failed"]),
+            str(r["requests"]),
+            str(r["rows_written"]),
+            f"{seconds:.1f}" if seconds is not None else "-",
+        )
+    Console().print(table)
