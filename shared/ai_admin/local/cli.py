@@ -98,6 +98,11 @@ def cmd_stack(args: argparse.Namespace) -> int:
         api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
         stack.closers.append(api.stop)
         stack.start_event_sources(resolve_handler)
+        if not args.no_sync:
+            from ai_admin.local.sync_console import ALL_JOBS, print_runs, run_sync
+
+            print("full sync of the fake salon into PostgreSQL ...")
+            print_runs(run_sync(stack, ALL_JOBS, full=True, company_id=None, start_workers=False))
         env_file = root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE
         stack_module.write_env_file(env_file, {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url})
         stack.closers.append(lambda: env_file.unlink(missing_ok=True))
@@ -109,6 +114,32 @@ def cmd_stack(args: argparse.Namespace) -> int:
             pass
         print("stopping the local stack")
     return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from ai_admin.local import stack as stack_module
+    from ai_admin.local.sync_console import ALL_JOBS, print_runs, run_sync
+    from ai_admin.sync.jobs import Job
+
+    root = _root(args)
+    if args.job == "status":
+        from ai_admin.adapters.postgres_connection import connect
+        from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
+
+        with _local_env(root) as env:
+            conn = connect(env["DATABASE_URL"])
+            try:
+                print_runs(PostgresSyncLedger(conn).recent_runs(args.limit))
+            finally:
+                conn.close()
+        return 0
+    jobs = list(ALL_JOBS) if args.job == "all" else [Job(args.job)]
+    with stack_module.running(root) as stack:
+        os.environ.update(stack.env)
+        reset()
+        runs = run_sync(stack, jobs, full=args.full, company_id=args.company)
+    print_runs(runs)
+    return 0 if all(r["status"] == "completed" for r in runs) else 1
 
 
 def _print_summary(stack: Any, api_url: str) -> None:
@@ -258,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stack = sub.add_parser("stack", help="run the whole product locally in the foreground")
     stack.add_argument("--port", type=int, default=3000, help="HTTP API port (default 3000)")
+    stack.add_argument("--no-sync", action="store_true", help="skip the full sync of the fake salon at start")
     stack.set_defaults(run=cmd_stack)
 
     fake = sub.add_parser("fake-whatsapp", help="run the fake WhatsApp Graph API alone")
@@ -283,6 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     fake.add_argument("--latency-ms", type=float, default=0.0)
     fake.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered with 500")
     fake.set_defaults(run=cmd_fake_yclients)
+    sync = sub.add_parser("sync", help="run sync jobs locally (planner -> SQS -> parallel workers), or show status")
+    sync.add_argument(
+        "job", choices=["all", "status", "company", "services", "staff", "schedules", "clients", "bookings"]
+    )
+    sync.add_argument("--full", action="store_true", help="full run instead of incremental")
+    sync.add_argument("--company", type=int, help="one salon's company id (default: every active salon)")
+    sync.add_argument("--limit", type=int, default=20, help="with status: how many recent runs")
+    sync.set_defaults(run=cmd_sync)
     return parser
 
 

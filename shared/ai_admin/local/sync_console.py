@@ -23,8 +23,10 @@ def run_sync(
     company_id: int | None,
     timeout_s: float = 1800,
     show_progress: bool = True,
+    start_workers: bool = True,
 ) -> list[dict[str, Any]]:
-    """Plan ``jobs`` and drain the sync queue with the worker; returns the runs as the ledger has them."""
+    """Plan ``jobs`` and drain the sync queue with the worker (or the stack's own pollers when
+    ``start_workers`` is off); returns the runs as the ledger has them."""
     from ai_admin.bootstrap import sync
 
     planner = stack.template.function("SyncPlannerFunction")
@@ -37,17 +39,23 @@ def run_sync(
             event["company_id"] = company_id
         result = plan(event, LocalContext(function_name=planner.logical_id, timeout_s=planner.timeout))
         run_ids += [r["run_id"] for r in result["runs"] if r["run_id"] is not None]
+        for skipped in (r for r in result["runs"] if r["skipped"]):
+            print(f"{job.value}: salon {skipped['company_id']} already has a run in progress; not started again")
     source = worker.sqs_sources[0]
-    pollers = [
-        SqsPoller(
-            sqs=stack.sqs(),
-            queue_url=stack.queue_urls[source.queue_logical_id],
-            function=worker,
-            handler=resolve_handler(worker),
-            source=source,
-            region=stack.env["AWS_REGION"],
-        ).start()
-    ]
+    pollers = (
+        []
+        if not start_workers
+        else [
+            SqsPoller(
+                sqs=stack.sqs(),
+                queue_url=stack.queue_urls[source.queue_logical_id],
+                function=worker,
+                handler=resolve_handler(worker),
+                source=source,
+                region=stack.env["AWS_REGION"],
+            ).start()
+        ]
+    )
     try:
         _wait(sync, run_ids, timeout_s, show_progress)
     finally:
@@ -100,4 +108,4 @@ def print_runs(runs: Sequence[dict[str, Any]]) -> None:
             str(r["rows_written"]),
             f"{seconds:.1f}" if seconds is not None else "-",
         )
-    Console().print(table)
+    Console(width=120).print(table)
