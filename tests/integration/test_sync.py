@@ -114,17 +114,25 @@ def test_rerun_is_idempotent_and_incremental_reads_only_changes(
         changed = sorted(state.records)[:: max(1, len(state.records) // 20)]
     for record_id in changed[:10]:
         state.set_attendance(record_id, -1, source="admin")
+    with state.lock:
+        touched_client = next(state.records[r].client_id for r in changed[:10] if state.records[r].client_id)
+        state.clients[touched_client].name = "Клиент Переименованный"
     state.cancel_record(changed[-1], source="admin")
     synced_env.yclients.clear_log()
     runs = run_sync(synced_env, [Job.CLIENTS], full=False, company_id=1, show_progress=False)
     assert runs[0]["mode"] == "incremental" and runs[0]["status"] == "completed"
     incremental_requests = sum(synced_env.yclients.requests_by_endpoint().values())
+    assert incremental_requests <= 4  # changed records, the lookback window, the clients of those records
     assert incremental_requests < full_requests
     after = stored_records(db, synced_env)
     assert len(after) == len(before)  # upserts: nothing duplicated, nothing lost
     for record_id in changed[:10]:
         assert after[record_id][0] == -1
     assert after[changed[-1]][1] is True  # the deletion arrived
+    # the clients of changed records are read again (by id), with their aggregates
+    assert db.run("SELECT name FROM clients WHERE yclients_id = :id", id=touched_client)[0][0] == (
+        "Клиент Переименованный"
+    )
 
 
 def test_faults_do_not_lose_data(synced_env: Stack, db: pg8000.native.Connection) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -171,6 +171,15 @@ class PostgresCrmMirror:
                 rows=_json(goods),
             )
         return len(rows) + len(goods)
+
+    def clients_touched_since(self, company_id: int, since: datetime) -> list[int]:
+        rows = self._conn.run(
+            "SELECT DISTINCT client_id FROM records WHERE company_id = :company AND synced_at >= :since"
+            " AND client_id IS NOT NULL ORDER BY 1",
+            company=company_id,
+            since=since,
+        )
+        return [int(row[0]) for row in rows]
 
     def refresh_client_profiles(self, company_id: int, client_ids: Iterable[int] | None = None) -> int:
         """Derive every client's aggregates from the mirrored records (rules in domain.client_profile)."""

@@ -105,23 +105,25 @@ class PostgresSyncLedger:
         )
         return rows[0][0] if rows else None
 
-    def complete(self, run_id: int, derive: Callable[[], int]) -> bool:
+    def complete(self, run_id: int, derive: Callable[[datetime, Mode], tuple[int, int]]) -> bool:
         with transaction(self._conn):
             rows = self._conn.run(
-                "SELECT company_id, job, started_at, batches_failed FROM sync_runs WHERE run_id = :run"
+                "SELECT company_id, job, started_at, batches_failed, mode FROM sync_runs WHERE run_id = :run"
                 " AND status = 'running' AND batches_done + batches_failed >= batches_planned FOR UPDATE",
                 run=run_id,
             )
             if not rows:
                 return False
-            company_id, job, started_at, failed = rows[0]
-            derived = derive()
+            company_id, job, started_at, failed, mode = rows[0]
+            derived, requests = derive(started_at, Mode(mode))
             status = "completed" if failed == 0 else "failed"
             self._conn.run(
                 "UPDATE sync_runs SET status = :status, finished_at = now(), rows_written = rows_written + :rows,"
+                " requests = requests + :requests,"
                 " watermark_to = CASE WHEN :status = 'completed' THEN started_at END WHERE run_id = :run",
                 status=status,
                 rows=derived,
+                requests=requests,
                 run=run_id,
             )
             if status == "completed":

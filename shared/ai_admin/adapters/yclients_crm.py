@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -57,21 +58,33 @@ class YClientsCrm:
 
     def client_page(self, company_id: int, page: int, page_size: int) -> Page[CrmClient]:
         got = self._client.search_clients(company_id, page, page_size)
-        items = tuple(
-            CrmClient(
-                id=c.id,
-                name=c.name,
-                phone=c.phone,
-                email=c.email or None,
-                discount=c.discount,
-                visits_count=c.visits_count,
-                first_visit_date=_day(c.first_visit_date),
-                last_visit_date=_day(c.last_visit_date),
-                sold_amount=c.sold_amount,
-            )
-            for c in got.items
-        )
+        items = tuple(self._client_row(c) for c in got.items)
         return Page(items=items, page=page, total=got.total_count or len(items))
+
+    @staticmethod
+    def _client_row(c: models.ClientSummary) -> CrmClient:
+        return CrmClient(
+            id=c.id,
+            name=c.name,
+            phone=c.phone,
+            email=c.email or None,
+            discount=c.discount,
+            visits_count=c.visits_count,
+            first_visit_date=_day(c.first_visit_date),
+            last_visit_date=_day(c.last_visit_date),
+            sold_amount=c.sold_amount,
+        )
+
+    def clients_by_id(self, company_id: int, ids: Sequence[int]) -> Page[CrmClient]:
+        found: list[CrmClient] = []
+        requests = 0
+        for start in range(0, len(ids), 200):
+            chunk = list(ids[start : start + 200])
+            filters = [{"type": "id", "state": {"value": chunk}}]
+            got = self._client.search_clients(company_id, 1, 200, filters=filters)
+            requests += 1
+            found += [self._client_row(c) for c in got.items]
+        return Page(items=tuple(found), page=1, total=len(found), requests=requests)
 
     def record_page(self, company_id: int, page: int, page_size: int, window: RecordWindow) -> Page[CrmRecord]:
         query = RecordsQuery(

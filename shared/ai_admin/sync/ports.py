@@ -26,6 +26,10 @@ class PagedCrm(Protocol):
 
     def record_page(self, company_id: int, page: int, page_size: int, window: RecordWindow) -> Page[CrmRecord]: ...
 
+    def clients_by_id(self, company_id: int, ids: Sequence[int]) -> Page[CrmClient]:
+        """The given clients (one request per 200 ids); ``requests`` says how many were made."""
+        ...
+
 
 class ReferenceCrm(Protocol):
     """The CRM's small reference data, read whole."""
@@ -46,7 +50,11 @@ class Mirror(Protocol):
 
     def upsert_records(self, company_id: int, records: Sequence[CrmRecord]) -> int: ...
 
-    def refresh_client_profiles(self, company_id: int) -> int: ...
+    def refresh_client_profiles(self, company_id: int, client_ids: Sequence[int] | None = None) -> int: ...
+
+    def clients_touched_since(self, company_id: int, since: datetime) -> list[int]:
+        """Clients of records written at or after ``since``."""
+        ...
 
     def replace_reference(
         self,
@@ -82,7 +90,8 @@ class RunLedger(Protocol):
 
     def watermark(self, company_id: int, job: Job) -> datetime | None: ...
 
-    def complete(self, run_id: int, derive: Callable[[], int]) -> bool:
-        """Close the run once, running ``derive`` in the same transaction; the watermark moves only
-        when no batch failed. False when another caller closed it, or batches are still open."""
+    def complete(self, run_id: int, derive: Callable[[datetime, Mode], tuple[int, int]]) -> bool:
+        """Close the run once, running ``derive(started_at, mode) -> (rows, requests)`` in the same
+        transaction; the watermark moves only when no batch failed. False when another caller closed it,
+        or batches are still open."""
         ...

@@ -66,9 +66,11 @@ def record_windows(
     if mode is Mode.FULL or watermark is None:
         return [RecordWindow(start_date=_years_before(today, config.history_years), end_date=ahead)]
     since = watermark - timedelta(seconds=config.watermark_overlap_s)
+    # Upcoming visits are kept fresh by the 15-minute bookings job: the nightly lookback covers the
+    # recent past (visits whose attendance was set late) up to tomorrow.
     return [
         RecordWindow(changed_after=since),
-        RecordWindow(start_date=today - timedelta(days=config.lookback_days), end_date=ahead),
+        RecordWindow(start_date=today - timedelta(days=config.lookback_days), end_date=today + timedelta(days=1)),
     ]
 
 
@@ -95,7 +97,7 @@ def plan_run(parts: SyncParts, company_id: int, job: Job, mode: Mode | None = No
         batches.append(BatchSpec(run_id, len(batches) + 1, company_id, job, part, first, last, size, window))
 
     if job in (Job.CLIENTS, Job.BOOKINGS):
-        if job is Job.CLIENTS:
+        if job is Job.CLIENTS and mode is Mode.FULL:
             first = parts.paged.client_page(company_id, 1, config.clients_page_size)
             requests += first.requests
             rows += parts.mirror.upsert_clients(company_id, first.items)
@@ -175,7 +177,18 @@ def process_batch(parts: SyncParts, spec: BatchSpec, *, final_attempt: bool) -> 
 def complete_run(parts: SyncParts, run_id: int, company_id: int, job: Job) -> bool:
     """Close the run once (concurrent callers: one wins); True when this call closed it."""
 
-    def derive() -> int:
-        return parts.mirror.refresh_client_profiles(company_id) if job is Job.CLIENTS else 0
+    def derive(started_at: datetime, mode: Mode) -> tuple[int, int]:
+        if job is not Job.CLIENTS:
+            return 0, 0
+        if mode is Mode.FULL:
+            return parts.mirror.refresh_client_profiles(company_id), 0
+        # Incremental: only the clients whose records changed are read again (the CRM has no change
+        # filter for clients; renames without a visit wait for the weekly full run).
+        touched = parts.mirror.clients_touched_since(company_id, started_at)
+        if not touched:
+            return 0, 0
+        clients = parts.paged.clients_by_id(company_id, touched)
+        rows = parts.mirror.upsert_clients(company_id, clients.items)
+        return rows + parts.mirror.refresh_client_profiles(company_id, touched), clients.requests
 
     return parts.ledger.complete(run_id, derive)
