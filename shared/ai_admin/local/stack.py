@@ -104,13 +104,15 @@ class Stack:
             aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
         )
 
-    def start_event_sources(self, resolve: Any) -> list[Any]:
-        """An SQS poller per SQS event source in the template, invoking the handler from ``resolve``;
-        they stop with the stack (or earlier, by ``stop()`` on each)."""
+    def start_event_sources(self, resolve: Any, only: set[str] | None = None) -> list[Any]:
+        """An SQS poller per SQS event source in the template (of the ``only`` functions, if given),
+        invoking the handler from ``resolve``; they stop with the stack (or earlier, by ``stop()``)."""
         from ai_admin.local.event_sources import SqsPoller
 
         pollers = []
         for function in self.template.functions().values():
+            if only is not None and function.logical_id not in only:
+                continue
             for source in function.sqs_sources:
                 poller = SqsPoller(
                     sqs=self.sqs(),

@@ -7,7 +7,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from ai_admin.local.event_sources import SqsPoller
 from ai_admin.local.invoke import LocalContext, resolve_handler
 from ai_admin.local.stack import Stack
 from ai_admin.sync.jobs import Job
@@ -41,21 +40,7 @@ def run_sync(
         run_ids += [r["run_id"] for r in result["runs"] if r["run_id"] is not None]
         for skipped in (r for r in result["runs"] if r["skipped"]):
             print(f"{job.value}: salon {skipped['company_id']} already has a run in progress; not started again")
-    source = worker.sqs_sources[0]
-    pollers = (
-        []
-        if not start_workers
-        else [
-            SqsPoller(
-                sqs=stack.sqs(),
-                queue_url=stack.queue_urls[source.queue_logical_id],
-                function=worker,
-                handler=resolve_handler(worker),
-                source=source,
-                region=stack.env["AWS_REGION"],
-            ).start()
-        ]
-    )
+    pollers = stack.start_event_sources(resolve_handler, only={worker.logical_id}) if start_workers else []
     try:
         _wait(sync, run_ids, timeout_s, show_progress)
     finally:
