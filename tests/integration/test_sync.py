@@ -160,3 +160,32 @@ def test_a_second_planner_does_not_start_a_parallel_run(synced_env: Stack) -> No
     first = plan_run(parts, 1, Job.SERVICES, Mode.FULL)
     second = plan_run(parts, 1, Job.SERVICES, Mode.FULL)
     assert first.run_id is not None and second.skipped
+
+
+def test_a_worker_killed_mid_batch_loses_nothing(synced_env: Stack, db: pg8000.native.Connection) -> None:
+    """A worker stored the first page of a batch and died; SQS redelivers the whole batch, and a batch
+    delivered again after it succeeded is a no-op."""
+    import json
+
+    from ai_admin.bootstrap import sync
+    from ai_admin.sync.jobs import BatchSpec, Mode, Part
+    from ai_admin.sync.runs import plan_run, process_batch
+
+    parts = sync.parts()
+    planned = plan_run(parts, 1, Job.CLIENTS, Mode.FULL)
+    specs = [
+        BatchSpec.from_message(json.loads(spec) if isinstance(spec, str) else spec)
+        for (spec,) in db.run("SELECT spec FROM sync_batches WHERE run_id = :r ORDER BY seq", r=planned.run_id)
+    ]
+    victim = next(s for s in specs if s.part is Part.RECORD_PAGES and s.last_page > s.first_page)
+    assert victim.window is not None
+    partial = parts.paged.record_page(1, victim.first_page, victim.page_size, victim.window)
+    parts.mirror.upsert_records(1, partial.items)  # ... and the worker died here, before finishing
+    for spec in specs:  # the redelivered victim, and every other batch
+        process_batch(parts, spec, final_attempt=False)
+    process_batch(parts, victim, final_attempt=False)  # a duplicate delivery after success
+    run = db.run("SELECT status, batches_done, batches_failed FROM sync_runs WHERE run_id = :r", r=planned.run_id)
+    assert run[0] == ["completed", len(specs), 0]
+    lookahead = synced_env.yclients.state.now().date() + timedelta(days=60)
+    expected = {rid: v for rid, v in fake_records(synced_env).items() if v[2][:10] <= lookahead.isoformat()}
+    assert stored_records(db, synced_env) == expected
