@@ -1,16 +1,13 @@
-"""boto3 clients built once per cold start; locally they point at the moto server of the stack."""
+"""boto3 clients for this deployment; locally they point at the stack's moto server."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-from ai_admin.settings import AppSettings, load
+from ai_admin.settings import AppSettings
 
 
-@functools.cache
-def client(service: str) -> Any:
-    import boto3
+def client(service: str, app: AppSettings) -> Any:
+    import boto3  # imported on first use: it dominates a cold start otherwise
 
-    app = load(AppSettings)
     return boto3.client(service, region_name=app.aws_region, endpoint_url=app.aws_endpoint_url)  # type: ignore[call-overload]

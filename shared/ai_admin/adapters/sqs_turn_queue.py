@@ -7,14 +7,9 @@ import json
 import threading
 from typing import Any
 
+from ai_admin.adapters.aws_clients import client as aws_client
 from ai_admin.domain.errors import QueueUnavailable
 from ai_admin.settings import AppSettings
-
-
-def sqs_client(app: AppSettings) -> Any:
-    import boto3  # imported on first use: it dominates a cold start otherwise
-
-    return boto3.client("sqs", region_name=app.aws_region, endpoint_url=app.aws_endpoint_url)
 
 
 class SqsTurnQueue:
@@ -27,7 +22,7 @@ class SqsTurnQueue:
     def _sqs(self) -> Any:
         with self._lock:
             if self._client is None:
-                self._client = sqs_client(self._app)
+                self._client = aws_client("sqs", self._app)
             return self._client
 
     def enqueue(self, company_id: int, client_key: str, wamid: str) -> None:

@@ -17,7 +17,7 @@ from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
 from ai_admin.adapters.sqs_batch_queue import SqsBatchQueue
 from ai_admin.adapters.yclients_crm import YClientsCrm
 from ai_admin.observability import logger, metrics
-from ai_admin.settings import PostgresSettings, SettingsError, SyncSettings, load, secret
+from ai_admin.settings import AppSettings, PostgresSettings, SettingsError, SyncSettings, load, secret
 from ai_admin.sync.jobs import BatchSpec, Job, Mode
 from ai_admin.sync.runs import SyncParts, plan_run, process_batch
 
@@ -45,7 +45,7 @@ def _build() -> SyncParts:
         reference=crm,
         mirror=PostgresCrmMirror(conn),
         ledger=PostgresSyncLedger(conn),
-        queue=SqsBatchQueue(aws_client("sqs"), config.queue_url),
+        queue=SqsBatchQueue(aws_client("sqs", load(AppSettings)), config.queue_url),
         config=config,
         clock=lambda: datetime.now(UTC),
     )
