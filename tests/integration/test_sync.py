@@ -96,8 +96,9 @@ def test_full_sync_mirrors_the_salon(synced_env: Stack, db: pg8000.native.Connec
 def test_requests_are_bulk_not_per_client(synced_env: Stack) -> None:
     fake = synced_env.yclients
     fake.clear_log()
-    run_sync(synced_env, [Job.CLIENTS], full=True, company_id=1, show_progress=False)
+    runs = run_sync(synced_env, [Job.CLIENTS], full=True, company_id=1, show_progress=False)
     by_endpoint = fake.requests_by_endpoint()
+    assert runs[0]["requests"] == sum(by_endpoint.values())  # the run reports what the CRM received
     with fake.state.lock:
         clients = len(fake.state.clients)
     assert sum(by_endpoint.values()) < clients / 20  # pages of 200, never one request per client

@@ -75,16 +75,17 @@ class YClientsCrm:
             sold_amount=c.sold_amount,
         )
 
-    def clients_by_id(self, company_id: int, ids: Sequence[int]) -> Page[CrmClient]:
+    def clients_by_id(self, company_id: int, ids: Sequence[int]) -> tuple[CrmClient, ...]:
         found: list[CrmClient] = []
-        requests = 0
         for start in range(0, len(ids), 200):
-            chunk = list(ids[start : start + 200])
-            filters = [{"type": "id", "state": {"value": chunk}}]
-            got = self._client.search_clients(company_id, 1, 200, filters=filters)
-            requests += 1
-            found += [self._client_row(c) for c in got.items]
-        return Page(items=tuple(found), page=1, total=len(found), requests=requests)
+            filters = [{"type": "id", "state": {"value": list(ids[start : start + 200])}}]
+            found += [
+                self._client_row(c) for c in self._client.search_clients(company_id, 1, 200, filters=filters).items
+            ]
+        return tuple(found)
+
+    def requests_made(self) -> int:
+        return sum(self._client.requests_by_endpoint.values())
 
     def record_page(self, company_id: int, page: int, page_size: int, window: RecordWindow) -> Page[CrmRecord]:
         query = RecordsQuery(

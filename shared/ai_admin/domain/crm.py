@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum
@@ -78,8 +78,6 @@ class Page(Generic[T]):
     items: tuple[T, ...]
     page: int
     total: int
-    requests: int = 1
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,16 @@ from ai_admin.sync.jobs import BatchSpec, Job, Mode, RecordWindow
 
 
 class PagedCrm(Protocol):
-    """The CRM's large collections, page by page."""
+    """The CRM's large collections, page by page, and the request count a run reports."""
 
     def client_page(self, company_id: int, page: int, page_size: int) -> Page[CrmClient]: ...
 
     def record_page(self, company_id: int, page: int, page_size: int, window: RecordWindow) -> Page[CrmRecord]: ...
 
-    def clients_by_id(self, company_id: int, ids: Sequence[int]) -> Page[CrmClient]:
-        """The given clients (one request per 200 ids); ``requests`` says how many were made."""
+    def clients_by_id(self, company_id: int, ids: Sequence[int]) -> tuple[CrmClient, ...]: ...
+
+    def requests_made(self) -> int:
+        """Requests this CRM connection has sent so far, retries and reference reads included."""
         ...
 
 

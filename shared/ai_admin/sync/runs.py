@@ -90,7 +90,7 @@ def plan_run(parts: SyncParts, company_id: int, job: Job, mode: Mode | None = No
     )
     if run_id is None:
         return PlanResult(None, mode, 0, 0, 0)
-    config, requests, rows = parts.config, 0, 0
+    config, rows, before = parts.config, 0, parts.paged.requests_made()
     batches: list[BatchSpec] = []
 
     def add(part: Part, first: int, last: int, window: RecordWindow | None = None, size: int = 0) -> None:
@@ -99,19 +99,18 @@ def plan_run(parts: SyncParts, company_id: int, job: Job, mode: Mode | None = No
     if job in (Job.CLIENTS, Job.BOOKINGS):
         if job is Job.CLIENTS and mode is Mode.FULL:
             first = parts.paged.client_page(company_id, 1, config.clients_page_size)
-            requests += first.requests
             rows += parts.mirror.upsert_clients(company_id, first.items)
             for start, end in page_ranges(first.total, config.clients_page_size, config.pages_per_batch, 2):
                 add(Part.CLIENT_PAGES, start, end, size=config.clients_page_size)
         today = now.astimezone(parts.timezone).date()
         for window in record_windows(job, mode, today, watermark if mode is Mode.INCREMENTAL else None, config):
             first_records = parts.paged.record_page(company_id, 1, config.records_page_size, window)
-            requests += first_records.requests
             rows += parts.mirror.upsert_records(company_id, first_records.items)
             for start, end in page_ranges(first_records.total, config.records_page_size, config.pages_per_batch, 2):
                 add(Part.RECORD_PAGES, start, end, window, config.records_page_size)
     else:
         add(Part.WHOLE, 1, 1)
+    requests = parts.paged.requests_made() - before
     parts.ledger.add_batches(run_id, batches, done_requests=requests, done_rows=rows)
     if batches:
         parts.queue.send(batches)
@@ -120,57 +119,50 @@ def plan_run(parts: SyncParts, company_id: int, job: Job, mode: Mode | None = No
     return PlanResult(run_id, mode, len(batches), requests, rows)
 
 
-@dataclass(frozen=True)
-class BatchOutcome:
-    requests: int
-    rows: int
-
-
-def run_batch(parts: SyncParts, spec: BatchSpec) -> BatchOutcome:
-    """Fetch and store one batch. Safe to repeat: every write is an upsert keyed by YClients ids."""
-    requests = rows = 0
+def run_batch(parts: SyncParts, spec: BatchSpec) -> int:
+    """Fetch and store one batch; the rows written. Safe to repeat: every write is an upsert keyed by
+    YClients ids."""
     company = spec.company_id
     if spec.part is Part.CLIENT_PAGES:
-        for page in range(spec.first_page, spec.last_page + 1):
-            got = parts.paged.client_page(company, page, spec.page_size)
-            requests += got.requests
-            rows += parts.mirror.upsert_clients(company, got.items)
-    elif spec.part is Part.RECORD_PAGES:
+        return sum(
+            parts.mirror.upsert_clients(company, parts.paged.client_page(company, page, spec.page_size).items)
+            for page in range(spec.first_page, spec.last_page + 1)
+        )
+    if spec.part is Part.RECORD_PAGES:
         assert spec.window is not None
-        for page in range(spec.first_page, spec.last_page + 1):
-            records = parts.paged.record_page(company, page, spec.page_size, spec.window)
-            requests += records.requests
-            rows += parts.mirror.upsert_records(company, records.items)
-    elif spec.job is Job.COMPANY:
-        rows = parts.mirror.replace_reference(company, company=parts.reference.company(company))
-        requests = 1
-    elif spec.job is Job.SERVICES:
-        rows = parts.mirror.replace_reference(company, catalogue=parts.reference.catalogue(company))
-        requests = 2
-    elif spec.job is Job.STAFF:
-        rows = parts.mirror.replace_reference(company, staff=parts.reference.staff(company))
-        requests = 1
-    elif spec.job is Job.SCHEDULES:
-        start = parts.clock().astimezone(parts.timezone).date()
-        end = start + timedelta(days=parts.config.schedule_days)
-        days = parts.reference.schedules(company, start, end)
-        rows = parts.mirror.replace_reference(company, schedules=(start, end, days))
-        requests = 1
-    return BatchOutcome(requests, rows)
+        window = spec.window
+        return sum(
+            parts.mirror.upsert_records(company, parts.paged.record_page(company, page, spec.page_size, window).items)
+            for page in range(spec.first_page, spec.last_page + 1)
+        )
+    if spec.job is Job.COMPANY:
+        return parts.mirror.replace_reference(company, company=parts.reference.company(company))
+    if spec.job is Job.SERVICES:
+        return parts.mirror.replace_reference(company, catalogue=parts.reference.catalogue(company))
+    if spec.job is Job.STAFF:
+        return parts.mirror.replace_reference(company, staff=parts.reference.staff(company))
+    start = parts.clock().astimezone(parts.timezone).date()
+    end = start + timedelta(days=parts.config.schedule_days)
+    days = parts.reference.schedules(company, start, end)
+    return parts.mirror.replace_reference(company, schedules=(start, end, days))
 
 
 def process_batch(parts: SyncParts, spec: BatchSpec, *, final_attempt: bool) -> None:
-    """Run a batch and account for it; on its final attempt a failure is recorded on the run before
-    the error goes back to SQS (which dead-letters it). Re-delivery of a finished batch is a no-op."""
+    """Run a batch and account for it, with the CRM requests it made (retries included); on its final
+    attempt a failure is recorded on the run before the error goes back to SQS (which dead-letters it).
+    Re-delivery of a finished batch is a no-op."""
     if parts.ledger.is_finished(spec):
         return
+    before = parts.paged.requests_made()
     try:
-        outcome = run_batch(parts, spec)
+        rows = run_batch(parts, spec)
     except Exception as error:
-        if final_attempt and parts.ledger.finish_batch(spec, ok=False, requests=0, rows=0, error=repr(error)[:500]):
+        spent = parts.paged.requests_made() - before
+        if final_attempt and parts.ledger.finish_batch(spec, ok=False, requests=spent, rows=0, error=repr(error)[:500]):
             complete_run(parts, spec.run_id, spec.company_id, spec.job)
         raise
-    if parts.ledger.finish_batch(spec, ok=True, requests=outcome.requests, rows=outcome.rows, error=None):
+    spent = parts.paged.requests_made() - before
+    if parts.ledger.finish_batch(spec, ok=True, requests=spent, rows=rows, error=None):
         complete_run(parts, spec.run_id, spec.company_id, spec.job)
 
 
@@ -187,8 +179,9 @@ def complete_run(parts: SyncParts, run_id: int, company_id: int, job: Job) -> bo
         touched = parts.mirror.clients_touched_since(company_id, started_at)
         if not touched:
             return 0, 0
-        clients = parts.paged.clients_by_id(company_id, touched)
-        rows = parts.mirror.upsert_clients(company_id, clients.items)
-        return rows + parts.mirror.refresh_client_profiles(company_id, touched), clients.requests
+        before = parts.paged.requests_made()
+        rows = parts.mirror.upsert_clients(company_id, parts.paged.clients_by_id(company_id, touched))
+        rows += parts.mirror.refresh_client_profiles(company_id, touched)
+        return rows, parts.paged.requests_made() - before
 
     return parts.ledger.complete(run_id, derive)
