@@ -86,3 +86,20 @@ def test_sync_schedules_match_the_timetable() -> None:
         for s in planner.schedules
     }
     assert scheduled == TIMETABLE
+
+
+def test_local_invoke_environment_resolves_expressions_and_takes_our_settings() -> None:
+    from ai_admin.local.invoke import function_environment
+
+    function = FUNCTIONS["SyncWorkerFunction"]
+    local = {
+        "SYNC_QUEUE_URL": "http://127.0.0.1:1/queue/SyncQueue",
+        "DATABASE_URL": "postgresql://x@y/z",
+        "YCLIENTS_RATE_PER_SECOND": "9",
+        "HOME": "/root",
+    }
+    env = function_environment(function, local)
+    assert env["SYNC_QUEUE_URL"] == local["SYNC_QUEUE_URL"]  # a !Ref only the stack can resolve
+    assert env["SYNC_MAX_RECEIVES"] == "3"  # a template literal
+    assert env["YCLIENTS_RATE_PER_SECOND"] == "9"  # an engineer's setting reaches the handler
+    assert "HOME" not in env and "AI_ADMIN_SSM_PATH" not in env

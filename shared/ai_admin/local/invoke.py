@@ -47,45 +47,21 @@ class LocalContext:
 
 
 def function_environment(function: Function, local_env: Mapping[str, str]) -> dict[str, str]:
-    """The template's environment for ``function`` with CloudFormation expressions taken from
-    ``local_env`` (like ``sam local invoke --env-vars``); plain template values win otherwise."""
-    resolved: dict[str, str] = {}
-    for name, value in function.environment.items():
-        if isinstance(value, str | int | float | bool):
-            resolved[name] = local_env.get(name, str(value)) if name in _LOCAL_OVERRIDES else str(value)
-        elif name in local_env:
-            resolved[name] = local_env[name]
-    for name in _LOCAL_ONLY:
-        if name in local_env:
-            resolved[name] = local_env[name]
+    """The template's literal environment for ``function``, overlaid (like ``sam local invoke
+    --env-vars``) with every local value the function reads: its own template variables, whose
+    CloudFormation expressions only the stack can resolve, and any setting of ours or of AWS/Powertools."""
+    resolved = {
+        name: str(value) for name, value in function.environment.items() if isinstance(value, str | int | float | bool)
+    }
+    resolved.update(
+        {name: value for name, value in local_env.items() if name in function.environment or name.startswith(_OURS)}
+    )
     resolved.pop("AI_ADMIN_SSM_PATH", None)  # locally, secrets come from the stack, not SSM
     return resolved
 
 
-# Values the local stack decides even where the template has a literal.
-_LOCAL_OVERRIDES = frozenset({"POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_METRICS_DISABLED", "LOG_LEVEL"})
-# Settings the template supplies through SSM or parameters; locally they come from the stack.
-_LOCAL_ONLY = (
-    "DATABASE_URL",
-    "REDIS_URL",
-    "AI_ADMIN_AWS_ENDPOINT_URL",
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "YCLIENTS_BASE_URL",
-    "YCLIENTS_PARTNER_TOKEN",
-    "YCLIENTS_USER_TOKEN",
-    "WHATSAPP_APP_SECRET",
-    "WHATSAPP_VERIFY_TOKEN",
-    "WHATSAPP_ACCESS_TOKEN",
-    "WHATSAPP_GRAPH_BASE_URL",
-    "LLM_PRIMARY_BASE_URL",
-    "LLM_PRIMARY_API_KEY",
-    "POWERTOOLS_TRACE_DISABLED",
-    "POWERTOOLS_METRICS_DISABLED",
-    "POWERTOOLS_DEV",
-)
+# Prefixes of the settings groups (shared/ai_admin/settings.py) and of AWS and Powertools variables.
+_OURS = ("DATABASE_", "REDIS_", "YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "AI_ADMIN_", "AWS_", "POWERTOOLS_")
 
 
 @contextlib.contextmanager
