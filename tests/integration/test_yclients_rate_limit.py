@@ -16,6 +16,11 @@ from ai_admin.yclients.errors import RateBudgetExhausted
 from tests.conftest import yclients_config
 
 WORKERS = 8
+# The limiter stamps a request when it admits it; the fake stamps it when its handler runs. Here both
+# share one Python process on a loaded 2-core CI machine, so the gap between the two stamps is thread
+# scheduling, which can exceed production's 50 ms network margin. The margin absorbs that gap; what the
+# tests prove - eight independent limiters sharing one budget through Redis - does not depend on it.
+SCHEDULING_MARGIN_S = 0.25
 
 
 def hammer(fake: FakeYClients, redis_url: str, windows: list[Window], scope: str, total: int) -> None:
@@ -25,7 +30,7 @@ def hammer(fake: FakeYClients, redis_url: str, windows: list[Window], scope: str
     failures: list[BaseException] = []
 
     def worker() -> None:
-        limiter = RedisRateLimiter(redis.Redis.from_url(redis_url), windows, scope=scope, margin_s=0.05)
+        limiter = RedisRateLimiter(redis.Redis.from_url(redis_url), windows, scope=scope, margin_s=SCHEDULING_MARGIN_S)
         client = YClientsClient(yclients_config(fake, max_retries=0), limiter)
         try:
             while True:
