@@ -5,14 +5,61 @@ from __future__ import annotations
 import functools
 
 from ai_admin.adapters.httpx_whatsapp_messenger import WhatsAppCloudMessenger
+from ai_admin.adapters.postgres_bot_changes import PostgresBotChanges
+from ai_admin.adapters.postgres_catalogue import PostgresCatalogue
+from ai_admin.adapters.postgres_client_profiles import PostgresClientProfiles
 from ai_admin.adapters.postgres_conversations import PostgresConversations
+from ai_admin.adapters.postgres_notification_ledger import PostgresNotificationLedger
+from ai_admin.adapters.postgres_opt_outs import PostgresOptOuts
 from ai_admin.adapters.postgres_session import PostgresSession
 from ai_admin.adapters.redis_connection import connect as connect_redis
+from ai_admin.adapters.redis_context_store import RedisContextStore
 from ai_admin.adapters.redis_inbox import RedisInbox
+from ai_admin.adapters.redis_llm_meter import RedisLlmMeter
+from ai_admin.adapters.yclients_booking_desk import YClientsBookingDesk
+from ai_admin.bootstrap.clock import clock
+from ai_admin.bootstrap.llm import build_brains
+from ai_admin.bootstrap.yclients import yclients_client
+from ai_admin.conversation.ai_responder import AiResponder
 from ai_admin.conversation.answer_turn import TurnAnswerer
-from ai_admin.conversation.hand_off import HandoffResponder
+from ai_admin.conversation.brain import Brain
+from ai_admin.conversation.brain_chain import BrainChain
+from ai_admin.conversation.offline_brain import OfflineBrain
 from ai_admin.domain.messages import TemplateReply
-from ai_admin.settings import PostgresSettings, RedisSettings, WhatsAppSettings, load
+from ai_admin.settings import AppSettings, LlmSettings, PostgresSettings, RedisSettings, WhatsAppSettings, load
+
+
+def brain() -> Brain:
+    """The configured LLM providers in order, then the offline brain; the offline brain alone when no
+    provider is configured (the local default: no keys needed)."""
+    config = load(LlmSettings)
+    llms = [] if load(AppSettings).brain == "offline" else build_brains(config)
+    if not llms:
+        return OfflineBrain()
+    return BrainChain([*llms, OfflineBrain()], config.turn_budget_s, last_reserve_s=config.offline_reserve_s)
+
+
+@functools.cache
+def responder() -> AiResponder:
+    db = PostgresSession(load(PostgresSettings))
+    redis_settings = load(RedisSettings)
+    catalogue = PostgresCatalogue(db)
+    conversations = PostgresConversations(db)
+    return AiResponder(
+        clock=clock(),
+        catalogues=catalogue,
+        profiles=PostgresClientProfiles(db),
+        contexts=RedisContextStore(connect_redis(redis_settings), db, redis_settings.context_ttl_s),
+        desk=YClientsBookingDesk(yclients_client(), catalogue.timezone),
+        changes=PostgresBotChanges(db),
+        handoffs=conversations,
+        opt_outs=PostgresOptOuts(db),
+        reminders=PostgresNotificationLedger(db),
+        brain=brain(),
+        context_ttl_s=redis_settings.context_ttl_s,
+        budget_s=load(LlmSettings).turn_budget_s,
+        meter=RedisLlmMeter(connect_redis(redis_settings)).add if load(AppSettings).llm_meter == "redis" else None,
+    )
 
 
 @functools.cache
@@ -22,7 +69,7 @@ def answerer() -> TurnAnswerer:
     return TurnAnswerer(
         pending=RedisInbox(connect_redis(load(RedisSettings)), dedup_ttl_s=config.dedup_ttl_s),
         transcript=conversations,
-        responder=HandoffResponder(conversations),
+        responder=responder(),
         messenger=WhatsAppCloudMessenger(config),
         fallback=TemplateReply(config.fallback_template, config.template_language),
         debounce_s=config.debounce_s,

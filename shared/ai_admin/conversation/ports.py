@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, DialogState
+from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.messages import ClientRef, InboundMessage, InboundTurn, OutboundMessage
 
 
@@ -50,4 +53,102 @@ class HandoffLog(Protocol):
     def hand_off(self, conversation_id: int, notice_window_s: int) -> bool:
         """Marks the conversation as needing a human; True when the client has not been told so
         within ``notice_window_s`` (and now counts as told)."""
+        ...
+
+
+# --- what the AI conversation needs (see conversation/model.py for the data) -----------------------
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current moment, timezone-aware."""
+        ...
+
+
+class ContextStore(Protocol):
+    """The dialog state between turns: Redis for the context TTL, PostgreSQL as the durable copy."""
+
+    def load(self, company_id: int, conversation_id: int) -> DialogState | None: ...
+
+    def save(self, company_id: int, conversation_id: int, state: DialogState) -> None: ...
+
+
+class CatalogueReader(Protocol):
+    """The salon, its services and staff as the nightly sync stored them."""
+
+    def catalogue(self, company_id: int) -> Catalogue: ...
+
+    def working_hours(self, company_id: int, staff_id: int, day: date) -> TimeWindow | None:
+        """The member's hours that day; None when they do not work (or the schedule is unknown and
+        the salon is closed that day)."""
+        ...
+
+
+class ClientProfiles(Protocol):
+    def profile(self, company_id: int, phone: str) -> ClientProfile | None: ...
+
+
+class BookingError(Exception):
+    """The CRM refused or failed a booking action; ``slot_taken`` when the time is no longer free."""
+
+    def __init__(self, message: str, *, slot_taken: bool = False, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        self.slot_taken = slot_taken
+        self.outcome_unknown = outcome_unknown
+
+
+class BookingDesk(Protocol):
+    """Live CRM operations for one conversation turn. Every change reads back before returning."""
+
+    def free_starts(self, company_id: int, staff_id: int, day: date, service_ids: Sequence[int]) -> list[datetime]: ...
+
+    def book(
+        self,
+        company_id: int,
+        *,
+        phone: str,
+        name: str,
+        staff_id: int,
+        service_ids: Sequence[int],
+        start: datetime,
+        api_id: str,
+    ) -> Booked:
+        """Creates the record and returns it as read back; raises ``BookingError``. ``api_id`` makes a
+        redelivered turn find the record it already made instead of booking twice."""
+        ...
+
+    def bookings_of(self, company_id: int, phone: str, start: date, end: date) -> list[Booked]:
+        """Only records whose client has exactly this phone."""
+        ...
+
+    def move(self, company_id: int, booked: Booked, *, start: datetime, staff_id: int) -> Booked: ...
+
+    def cancel(self, company_id: int, booked: Booked) -> None: ...
+
+    def confirm(self, company_id: int, booked: Booked) -> None:
+        """Attendance 2 (the client confirmed)."""
+        ...
+
+
+class BotChanges(Protocol):
+    """Records the bot itself created or changed, so the booking monitor does not announce them."""
+
+    def note(self, company_id: int, record_id: int, change: str, at: datetime) -> None: ...
+
+
+class OptOuts(Protocol):
+    """Clients who asked for no reminders or notifications from a salon."""
+
+    def opt_out(self, company_id: int, phone: str) -> None: ...
+
+    def is_opted_out(self, company_id: int, phone: str) -> bool: ...
+
+
+class ReminderLog(Protocol):
+    def last_reminder(self, company_id: int, phone: str, since: datetime) -> int | None:
+        """The record of the latest reminder sent to ``phone`` at or after ``since``."""
+        ...
+
+    def last_notified_at(self, company_id: int, phone: str) -> datetime | None:
+        """When the salon last sent ``phone`` a reminder or a booking notice: the bot has spoken then."""
         ...

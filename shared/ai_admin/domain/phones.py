@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
 DEFAULT_REGION = "RU"
 
 
@@ -17,6 +15,8 @@ def to_e164(raw: str | int, region: str = DEFAULT_REGION) -> str:
     WhatsApp ``wa_id`` values and YClients phones carry the country code without ``+``; a Russian
     trunk prefix 8 and a bare 10-digit mobile number are read in ``region``.
     """
+    import phonenumbers  # here, not at the top: the webhook masks phones in logs but never parses them
+
     text = str(raw).strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if not digits:
