@@ -20,13 +20,14 @@ $(SAM):
 	$(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check 'aws-sam-cli>=1.150,<2'
 
-.PHONY: help install run test lint sam-check bench clean
+.PHONY: help install run test lint sam-check bench eval clean
 help:
 	@echo "make run    - the whole product locally (PostgreSQL, Redis, moto, fakes, HTTP API on :3000)"
 	@echo "make test   - every test (unit + integration against real PostgreSQL/Redis)"
 	@echo "make lint   - ruff, mypy (strict), import-linter"
 	@echo "make sam-check - sam validate --lint and sam build (aws-sam-cli in its own venv)"
 	@echo "make bench  - benchmarks that print figures"
+	@echo "make eval   - play scenarios/ through the local product and print the scorecard (EVAL_ARGS=\"--runs 4 --json f\")"
 
 install: $(STAMP)
 
@@ -48,6 +49,9 @@ sam-check: $(SAM)
 
 bench: $(STAMP)
 	@for b in bench/*/run.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+
+eval: $(STAMP)
+	$(BIN)/ai-admin eval scenarios/ $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .local
