@@ -15,6 +15,10 @@ TENANT_TABLES = {
     "sync_watermarks",
     "conversations",
     "sent_notifications",
+    "bot_record_changes",
+    "client_opt_outs",
+    "booking_monitors",
+    "booking_snapshots",
 }
 
 

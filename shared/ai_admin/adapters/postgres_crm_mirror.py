@@ -172,6 +172,16 @@ class PostgresCrmMirror:
             )
         return len(rows) + len(goods)
 
+    def mark_deleted(self, company_id: int, record_id: int) -> bool:
+        """A record the CRM no longer knows at all (404 on reading it) counts as deleted."""
+        rows = self._conn.run(
+            "UPDATE records SET deleted = true, synced_at = now()"
+            " WHERE company_id = :company AND yclients_id = :record AND NOT deleted RETURNING 1",
+            company=company_id,
+            record=record_id,
+        )
+        return bool(rows)
+
     def clients_touched_since(self, company_id: int, since: datetime) -> list[int]:
         rows = self._conn.run(
             "SELECT DISTINCT client_id FROM records WHERE company_id = :company AND synced_at >= :since"
@@ -189,8 +199,11 @@ class PostgresCrmMirror:
             for tier in rules.LOYALTY_TIERS
         )
         # A sync has just written most of these rows: fresh statistics keep the planner on hash joins
-        # (on stale ones it nests loops over the CTEs, 1,100 clients taking 16 s instead of 0.2 s).
-        self._conn.run("ANALYZE clients, records")
+        # (on stale ones it nests loops over the CTEs, 1,100 clients taking 16 s instead of 0.2 s). Only the
+        # columns it filters and joins on: the jsonb ones took 90% of a full ANALYZE (1 s of 1.1 s at 10,000).
+        self._conn.run(
+            "ANALYZE clients (company_id, yclients_id), records (company_id, client_id, attendance, deleted)"
+        )
         rows = self._conn.run(
             f"""
             WITH tz AS (SELECT timezone FROM companies WHERE company_id = :company),

@@ -25,6 +25,7 @@ from ai_admin.domain.crm import (
 from ai_admin.settings import RedisSettings, YClientsSettings, load
 from ai_admin.sync.jobs import RecordWindow
 from ai_admin.yclients import models
+from ai_admin.yclients.errors import MalformedResponse, NotFound
 from ai_admin.yclients.payloads import RecordsQuery
 
 
@@ -98,6 +99,17 @@ class YClientsCrm:
         got = self._client.records(company_id, query, page, page_size)
         items = tuple(r for r in (self._record(raw) for raw in got.items) if r is not None)
         return Page(items=items, page=page, total=got.total_count or len(got.items))
+
+    def record(self, company_id: int, record_id: int) -> CrmRecord | None:
+        """The record as YClients has it now; None when YClients answers 404."""
+        try:
+            raw = self._client.record(company_id, record_id)
+        except NotFound:
+            return None
+        record = self._record(raw)
+        if record is None:
+            raise MalformedResponse("GET /record/{company_id}/{record_id}", "a record without a start")
+        return record
 
     def _record(self, raw: models.Record) -> CrmRecord | None:
         start = _aware(raw.datetime or raw.date, self._tz)

@@ -16,6 +16,7 @@ from ai_admin.adapters.postgres_crm_mirror import PostgresCrmMirror
 from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
 from ai_admin.adapters.sqs_batch_queue import SqsBatchQueue
 from ai_admin.adapters.yclients_crm import YClientsCrm
+from ai_admin.bootstrap import reminders
 from ai_admin.observability import logger, metrics
 from ai_admin.settings import AppSettings, PostgresSettings, SettingsError, SyncSettings, load, secret
 from ai_admin.sync.jobs import BatchSpec, Job, Mode
@@ -48,6 +49,7 @@ def _build() -> SyncParts:
         queue=SqsBatchQueue(aws_client("sqs", load(AppSettings)), config.queue_url),
         config=config,
         clock=lambda: datetime.now(UTC),
+        after_bookings=reminders.after_bookings_sync,
     )
 
 

@@ -1,24 +1,26 @@
 """Planning a sync run, processing its batches, and completing it exactly once.
 
 A run reads each collection once, in pages: the planner fetches the first page of every paged
-collection itself (it needs the totals anyway), stores it, and enqueues the remaining pages as batches
-of ``pages_per_batch``. Workers process batches in parallel within the shared YClients rate limit.
-The batch that accounts for the last one completes the run: client aggregates are derived in SQL and
-the watermark moves, in one transaction, only if no batch failed.
+collection itself (all at once; it needs the totals anyway), stores them, and enqueues the remaining
+pages as batches of ``pages_per_batch``. Workers process batches in parallel within the shared
+YClients rate limit. The batch that accounts for the last one completes the run: client aggregates
+are derived in SQL and the watermark moves, in one transaction, only if no batch failed.
 
 Incremental clients runs read records changed since the last completed run's start (minus an overlap,
-deletions included) plus every record in a lookback/lookahead window of visit dates; full runs read
-the whole history window. Clients themselves are always read in full: the CRM offers no change filter
-for them and they are a handful of pages.
+deletions included) plus every record in a lookback window of recent visit dates; full runs read the
+whole history window. The CRM offers no change filter for clients: a full run reads them all, an
+incremental one reads by id, at completion, the clients of the records it wrote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ai_admin.observability import logger
 from ai_admin.settings import SyncSettings
 from ai_admin.sync.jobs import FULL_RUN_WEEKDAY, BatchSpec, Job, Mode, Part, RecordWindow, page_ranges
 from ai_admin.sync.ports import BatchQueue, Mirror, PagedCrm, ReferenceCrm, RunLedger
@@ -34,6 +36,8 @@ class SyncParts:
     config: SyncSettings
     clock: Callable[[], datetime]
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Moscow"))
+    # Told the salon and the run's clock once a bookings run has closed (the booking monitor looks then).
+    after_bookings: Callable[[int, datetime], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,17 +101,29 @@ def plan_run(parts: SyncParts, company_id: int, job: Job, mode: Mode | None = No
         batches.append(BatchSpec(run_id, len(batches) + 1, company_id, job, part, first, last, size, window))
 
     if job in (Job.CLIENTS, Job.BOOKINGS):
-        if job is Job.CLIENTS and mode is Mode.FULL:
-            first = parts.paged.client_page(company_id, 1, config.clients_page_size)
-            rows += parts.mirror.upsert_clients(company_id, first.items)
-            for start, end in page_ranges(first.total, config.clients_page_size, config.pages_per_batch, 2):
-                add(Part.CLIENT_PAGES, start, end, size=config.clients_page_size)
         today = now.astimezone(parts.timezone).date()
-        for window in record_windows(job, mode, today, watermark if mode is Mode.INCREMENTAL else None, config):
-            first_records = parts.paged.record_page(company_id, 1, config.records_page_size, window)
+        windows = record_windows(job, mode, today, watermark if mode is Mode.INCREMENTAL else None, config)
+        with_clients = job is Job.CLIENTS and mode is Mode.FULL
+        # Every first page at once: the requests are independent and each costs a round trip.
+        with ThreadPoolExecutor(max_workers=len(windows) + 1) as pool:
+            client_first = (
+                pool.submit(parts.paged.client_page, company_id, 1, config.clients_page_size) if with_clients else None
+            )
+            record_firsts = [
+                pool.submit(parts.paged.record_page, company_id, 1, config.records_page_size, window)
+                for window in windows
+            ]
+        # Records first: a run ends with its last responses stored, and a page of clients stores faster.
+        for window, future in zip(windows, record_firsts, strict=True):
+            first_records = future.result()
             rows += parts.mirror.upsert_records(company_id, first_records.items)
             for start, end in page_ranges(first_records.total, config.records_page_size, config.pages_per_batch, 2):
                 add(Part.RECORD_PAGES, start, end, window, config.records_page_size)
+        if client_first is not None:
+            first = client_first.result()
+            rows += parts.mirror.upsert_clients(company_id, first.items)
+            for start, end in page_ranges(first.total, config.clients_page_size, config.pages_per_batch, 2):
+                add(Part.CLIENT_PAGES, start, end, size=config.clients_page_size)
     else:
         add(Part.WHOLE, 1, 1)
     requests = parts.paged.requests_made() - before
@@ -184,4 +200,10 @@ def complete_run(parts: SyncParts, run_id: int, company_id: int, job: Job) -> bo
         rows += parts.mirror.refresh_client_profiles(company_id, touched)
         return rows, parts.paged.requests_made() - before
 
-    return parts.ledger.complete(run_id, derive)
+    closed = parts.ledger.complete(run_id, derive)
+    if closed and job is Job.BOOKINGS and parts.after_bookings is not None:
+        try:
+            parts.after_bookings(company_id, parts.clock())
+        except Exception:  # the run is closed either way; the next bookings run looks again
+            logger.exception("after-bookings hook failed", extra={"company_id": company_id})
+    return closed

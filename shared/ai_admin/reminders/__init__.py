@@ -1,0 +1,1 @@
+"""Reminders before visits and notifications of the salon's booking changes."""
