@@ -2,13 +2,18 @@
 
 Log records never carry a client's phone number or name in clear: values under keys that hold
 personal data are replaced, and phone-like digit runs in any string are masked.
+
+The X-Ray tracer exists only where tracing is on (in Lambda, unless ``POWERTOOLS_TRACE_DISABLED``):
+Powertools builds its X-Ray recorder even when it will never record, and importing the X-Ray SDK
+(botocore included) costs about 240 ms of every cold start.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
@@ -61,4 +66,23 @@ class _CurrentStdout:
 
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter(), stream=_CurrentStdout())  # type: ignore[arg-type]
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-tracer = Tracer(service=SERVICE)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Tracing:
+    """``capture_lambda_handler`` and ``capture_method`` of Powertools' Tracer when tracing is on;
+    otherwise they return the function untouched (no X-Ray import, no dummy subsegment per call)."""
+
+    def __init__(self, service: str, enabled: bool | None = None) -> None:
+        # Powertools' own rule: off outside Lambda, under SAM local, or by POWERTOOLS_TRACE_DISABLED.
+        on = not Tracer._is_tracer_disabled() if enabled is None else enabled
+        self.tracer = Tracer(service=service) if on else None
+
+    def capture_lambda_handler(self, handler: F) -> F:
+        return handler if self.tracer is None else self.tracer.capture_lambda_handler(handler)  # type: ignore[return-value]
+
+    def capture_method(self, method: F) -> F:
+        return method if self.tracer is None else self.tracer.capture_method(method)
+
+
+tracer = Tracing(service=SERVICE)

@@ -10,9 +10,11 @@ from ai_admin.domain.errors import (
     PayloadTooLarge,
     QueueUnavailable,
     StorageUnavailable,
+    UnknownSalon,
 )
 from ai_admin.observability import logger
 from ai_admin.settings import SettingsError
+from ai_admin.yclients.errors import YClientsError
 
 
 def _json(status: int, message: str) -> Response[dict[str, str]]:
@@ -50,6 +52,16 @@ def http_app() -> APIGatewayHttpResolver:
     @app.exception_handler(QueueUnavailable)  # type: ignore[untyped-decorator]
     def _queue(error: QueueUnavailable) -> Response[dict[str, str]]:
         logger.error("queue unavailable", extra={"detail": str(error)})
+        return _json(503, "temporarily unavailable")
+
+    @app.exception_handler(UnknownSalon)  # type: ignore[untyped-decorator]
+    def _unknown(error: UnknownSalon) -> Response[dict[str, str]]:
+        logger.warning("request for no salon we serve", extra={"detail": str(error)})
+        return _json(404, "not found")
+
+    @app.exception_handler(YClientsError)  # type: ignore[untyped-decorator]
+    def _crm(error: YClientsError) -> Response[dict[str, str]]:
+        logger.error("YClients unavailable", extra={"detail": str(error)})
         return _json(503, "temporarily unavailable")
 
     return app

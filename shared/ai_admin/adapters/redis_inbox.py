@@ -27,6 +27,17 @@ end
 return redis.call('LRANGE', KEYS[2], 0, -1)
 """
 
+# Claims a message id and buffers the message in one round trip; a duplicate buffers nothing.
+_ADMIT = """
+if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[1]) then
+  return 0
+end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[3])
+return 1
+"""
+
 
 class RedisInbox:
     def __init__(
@@ -41,6 +52,7 @@ class RedisInbox:
         self._buffer_ttl_s = buffer_ttl_s
         self._clock = clock
         self._take = client.register_script(_TAKE)
+        self._admit = client.register_script(_ADMIT)
 
     @staticmethod
     def _keys(company_id: int, client_key: str) -> tuple[str, str, str]:
@@ -53,23 +65,14 @@ class RedisInbox:
         except (redis.RedisError, OSError) as error:
             raise StorageUnavailable(f"Redis unreachable: {type(error).__name__}") from error
 
-    def claim(self, wamid: str) -> bool:
-        return bool(self._call(lambda: self._redis.set(f"wa:seen:{wamid}", 1, nx=True, ex=self._dedup_ttl_s)))
+    def admit(self, wamid: str, company_id: int, client_key: str, item: str) -> bool:
+        buffer, _, last = self._keys(company_id, client_key)
+        keys = [f"wa:seen:{wamid}", buffer, last]
+        args: list[str | int] = [self._dedup_ttl_s, item, self._buffer_ttl_s, repr(self._clock())]
+        return bool(self._call(lambda: self._admit(keys=keys, args=args)))
 
     def release(self, wamid: str) -> None:
         self._call(lambda: self._redis.delete(f"wa:seen:{wamid}"))
-
-    def append(self, company_id: int, client_key: str, item: str) -> None:
-        buffer, _, last = self._keys(company_id, client_key)
-
-        def write() -> None:
-            pipe = self._redis.pipeline(transaction=True)
-            pipe.rpush(buffer, item)
-            pipe.expire(buffer, self._buffer_ttl_s)
-            pipe.set(last, repr(self._clock()), ex=self._buffer_ttl_s)
-            pipe.execute()
-
-        self._call(write)
 
     def pending_since(self, company_id: int, client_key: str) -> float | None:
         buffer, turn, last = self._keys(company_id, client_key)

@@ -23,13 +23,14 @@ class SalonDirectory(Protocol):
 class Inbox(Protocol):
     """The per-client buffer of messages waiting to be answered, with atomic duplicate detection."""
 
-    def claim(self, wamid: str) -> bool:
-        """True the first time a message id is seen (within the dedup TTL), False afterwards."""
+    def admit(self, wamid: str, company_id: int, client_key: str, item: str) -> bool:
+        """Buffers ``item`` for the client and returns True the first time a message id is seen (within
+        the dedup TTL); afterwards returns False and buffers nothing. Atomic: concurrent duplicates admit one."""
         ...
 
-    def release(self, wamid: str) -> None: ...
-
-    def append(self, company_id: int, client_key: str, item: str) -> None: ...
+    def release(self, wamid: str) -> None:
+        """Forget the message id, so Meta's redelivery of it is admitted again."""
+        ...
 
 
 class TurnQueue(Protocol):
@@ -72,11 +73,10 @@ class WebhookReceiver:
             if company_id is None:
                 unrouted += 1
                 continue
-            if not self.inbox.claim(item.message.wamid):
+            if self._buffer(company_id, item):
+                accepted += 1
+            else:
                 duplicates += 1
-                continue
-            self._buffer(company_id, item)
-            accepted += 1
         done = ignored = 0
         for phone_number_id, update in delivery.statuses:
             if self.salons.company_for(phone_number_id) is None:
@@ -89,13 +89,16 @@ class WebhookReceiver:
             logger.warning("webhook for an unknown phone_number_id", extra={"unrouted": unrouted})
         return Receipt(accepted, duplicates, unrouted, done, ignored, delivery.skipped)
 
-    def _buffer(self, company_id: int, item: BufferedMessage) -> None:
+    def _buffer(self, company_id: int, item: BufferedMessage) -> bool:
+        """False for a duplicate."""
         line = json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
         try:
-            self.inbox.append(company_id, item.client.key, line)
+            if not self.inbox.admit(item.message.wamid, company_id, item.client.key, line):
+                return False
             self.queue.enqueue(company_id, item.client.key, item.message.wamid)
         except (QueueUnavailable, StorageUnavailable):
             # Meta redelivers on our 5xx; let that retry through (the worker drops a repeated wamid).
             with contextlib.suppress(StorageUnavailable):
                 self.inbox.release(item.message.wamid)
             raise
+        return True
