@@ -163,7 +163,9 @@ def test_a_second_planner_does_not_start_a_parallel_run(synced_env: Stack) -> No
     assert first.run_id is not None and second.skipped
 
 
-def test_a_worker_killed_mid_batch_loses_nothing(synced_env: Stack, db: pg8000.native.Connection) -> None:
+def test_a_worker_killed_mid_batch_loses_nothing(
+    synced_env: Stack, db: pg8000.native.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A worker stored the first page of a batch and died; SQS redelivers the whole batch, and a batch
     delivered again after it succeeded is a no-op."""
     import json
@@ -172,6 +174,9 @@ def test_a_worker_killed_mid_batch_loses_nothing(synced_env: Stack, db: pg8000.n
     from ai_admin.sync.jobs import BatchSpec, Mode, Part
     from ai_admin.sync.runs import plan_run, process_batch
 
+    monkeypatch.setenv("SYNC_PAGES_PER_BATCH", "3")  # batches of several pages, to die in the middle of one
+    settings.reset()
+    _forget_cold_start()
     parts = sync.parts()
     planned = plan_run(parts, 1, Job.CLIENTS, Mode.FULL)
     specs = [

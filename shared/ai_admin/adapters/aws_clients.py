@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from ai_admin.settings import AppSettings
+
+# Clients are thread-safe; creating them from boto3's default session is not (local workers are threads).
+_creating = threading.Lock()
 
 
 def client(service: str, app: AppSettings) -> Any:
     import boto3  # imported on first use: it dominates a cold start otherwise
 
-    return boto3.client(service, region_name=app.aws_region, endpoint_url=app.aws_endpoint_url)  # type: ignore[call-overload]
+    with _creating:
+        return boto3.client(service, region_name=app.aws_region, endpoint_url=app.aws_endpoint_url)  # type: ignore[call-overload]

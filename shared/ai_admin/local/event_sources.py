@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,61 +44,96 @@ def sqs_event(messages: list[dict[str, Any]], arn: str, region: str) -> dict[str
     return {"Records": records}
 
 
+Resolve = Callable[[Function, int], Handler]
+
+
 @dataclass
 class SqsPoller:
-    """One event source mapping: ``concurrency`` threads, each receiving and invoking batches."""
+    """One event source mapping: ``concurrency`` threads, each a container of its own (its own handler
+    module, warmed by ``warm`` before the first poll) receiving and invoking batches.
+
+    Receives never long-poll: an SQS long poll cannot be cut short, so stopping would wait out every poll
+    in flight. An idle poller polls again after ``min_idle_s``, doubling up to ``max_idle_s``, and at once
+    on ``wake()`` (what the code that just enqueued work calls, as a long poll would return at once)."""
 
     sqs: Any
     queue_url: str
     function: Function
-    handler: Handler
+    resolve: Resolve
     source: SqsSource
     region: str = "eu-central-1"
-    wait_s: int = 1
+    warm: Callable[[], object] | None = None
+    min_idle_s: float = 0.02
+    max_idle_s: float = 0.5
     _stop: threading.Event = field(default_factory=threading.Event)
+    _wake: threading.Event = field(default_factory=threading.Event)
     # moto decides which FIFO groups are in flight per receive call without a lock, so two concurrent
     # receives could hand out one group twice; real SQS does not, and receiving one at a time matches it.
+    # The thread holding it is the one idle poller; the others wait for it rather than poll too.
     _receiving: threading.Lock = field(default_factory=threading.Lock)
     _threads: list[threading.Thread] = field(default_factory=list)
     invocations: int = 0
 
     def start(self) -> SqsPoller:
         for index in range(max(1, min(self.source.max_concurrency or 2, 4))):
-            thread = threading.Thread(target=self._run, name=f"sqs-{self.function.logical_id}-{index}", daemon=True)
+            handler = self.resolve(self.function, index + 1)  # imported here: the caller's next step may need it
+            thread = threading.Thread(
+                target=self._run, args=(handler,), name=f"sqs-{self.function.logical_id}-{index}", daemon=True
+            )
             thread.start()
             self._threads.append(thread)
         return self
 
+    def wake(self) -> None:
+        self._wake.set()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         for thread in self._threads:
-            thread.join(timeout=self.wait_s + self.function.timeout + 5)
+            thread.join(timeout=self.function.timeout + 5)
 
-    def _run(self) -> None:
+    def _run(self, handler: Handler) -> None:
         arn = queue_arn(self.queue_url, self.region)
+        if self.warm is not None:
+            try:
+                self.warm()
+            except Exception:
+                logger.exception("local container warm-up failed; the first invocation builds its parts")
         while not self._stop.is_set():
             try:
-                self.poll_once(arn)
+                messages = self._receive()
+                if messages:
+                    self._invoke(handler, messages, arn)
             except Exception:
                 logger.exception("local SQS poller failed; retrying")
-                time.sleep(0.5)
+                self._stop.wait(0.5)
 
-    def poll_once(self, arn: str) -> int:
+    def _receive(self) -> list[dict[str, Any]]:
+        """The next batch, or nothing once stopped."""
+        idle = self.min_idle_s
         with self._receiving:
-            answer = self.sqs.receive_message(
-                QueueUrl=self.queue_url,
-                MaxNumberOfMessages=min(self.source.batch_size, 10),
-                WaitTimeSeconds=self.wait_s,
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            )
-        messages = answer.get("Messages") or []
-        if not messages:
-            return 0
+            while not self._stop.is_set():
+                self._wake.clear()
+                answer = self.sqs.receive_message(
+                    QueueUrl=self.queue_url,
+                    MaxNumberOfMessages=min(self.source.batch_size, 10),
+                    WaitTimeSeconds=0,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+                messages: list[dict[str, Any]] = answer.get("Messages") or []
+                if messages:
+                    return messages
+                self._wake.wait(idle)
+                idle = min(idle * 2, self.max_idle_s)
+        return []
+
+    def _invoke(self, handler: Handler, messages: list[dict[str, Any]], arn: str) -> None:
         event = sqs_event(messages, arn, self.region)
         context = LocalContext(function_name=self.function.logical_id, timeout_s=self.function.timeout)
         try:
-            result = self.handler(event, context) or {}
+            result = handler(event, context) or {}
             failed = {item["itemIdentifier"] for item in result.get("batchItemFailures") or []}
         except Exception:
             logger.exception("local SQS invocation failed; the whole batch returns to the queue")
@@ -112,4 +147,3 @@ class SqsPoller:
                     )
             else:
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
-        return len(messages)

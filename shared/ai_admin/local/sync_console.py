@@ -25,27 +25,39 @@ def run_sync(
     start_workers: bool = True,
 ) -> list[dict[str, Any]]:
     """Plan ``jobs`` and drain the sync queue with the worker (or the stack's own pollers when
-    ``start_workers`` is off); returns the runs as the ledger has them."""
+    ``start_workers`` is off); returns the runs as the ledger has them.
+
+    Workers start before the planner, building their adapters while it reads the first pages, and are
+    woken when it has enqueued the batches."""
     from ai_admin.bootstrap import sync
 
     planner = stack.template.function("SyncPlannerFunction")
     worker = stack.template.function("SyncWorkerFunction")
     plan = resolve_handler(planner)
-    run_ids: list[int] = []
-    for job in jobs:
-        event: dict[str, Any] = {"job": job.value, "mode": "full" if full else None}
-        if company_id is not None:
-            event["company_id"] = company_id
-        result = plan(event, LocalContext(function_name=planner.logical_id, timeout_s=planner.timeout))
-        run_ids += [r["run_id"] for r in result["runs"] if r["run_id"] is not None]
-        for skipped in (r for r in result["runs"] if r["skipped"]):
-            print(f"{job.value}: salon {skipped['company_id']} already has a run in progress; not started again")
-    pollers = stack.start_event_sources(resolve_handler, only={worker.logical_id}) if start_workers else []
+    sync.parts()  # the planner's cold start, before the workers' own compete with it for the interpreter
+    # These pollers live for one run: they poll every 50 ms when idle, a planner still enqueueing included.
+    pollers = (
+        stack.start_event_sources(resolve_handler, only={worker.logical_id}, warm=sync.parts, max_idle_s=0.05)
+        if start_workers
+        else []
+    )
     try:
+        run_ids: list[int] = []
+        for job in jobs:
+            event: dict[str, Any] = {"job": job.value, "mode": "full" if full else None}
+            if company_id is not None:
+                event["company_id"] = company_id
+            result = plan(event, LocalContext(function_name=planner.logical_id, timeout_s=planner.timeout))
+            stack.wake_pollers(worker.logical_id)
+            run_ids += [r["run_id"] for r in result["runs"] if r["run_id"] is not None]
+            for skipped in (r for r in result["runs"] if r["skipped"]):
+                print(f"{job.value}: salon {skipped['company_id']} already has a run in progress; not started again")
         _wait(sync, run_ids, timeout_s, show_progress)
     finally:
         for poller in pollers:
             poller.stop()
+            stack.pollers.remove(poller)
+            stack.closers.remove(poller.stop)
     return [r for r in sync.ledger().recent_runs(200) if r["run_id"] in run_ids]
 
 
@@ -68,7 +80,7 @@ def _wait(sync: Any, run_ids: list[int], timeout_s: float, show_progress: bool) 
             progress.update(task, total=planned, completed=finished)
             if all(r["status"] != "running" for r in runs):
                 return
-            time.sleep(0.2)
+            time.sleep(0.01 if finished >= planned else 0.1)  # all batches in: only the completion is left
     raise TimeoutError(f"sync runs {run_ids} did not finish within {timeout_s:.0f} s")
 
 

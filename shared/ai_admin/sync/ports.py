@@ -20,7 +20,8 @@ from ai_admin.sync.jobs import BatchSpec, Job, Mode, RecordWindow
 
 
 class PagedCrm(Protocol):
-    """The CRM's large collections, page by page, and the request count a run reports."""
+    """The CRM's large collections, page by page, and the request count a run reports. Safe to call from
+    several threads at once (the planner reads every first page together)."""
 
     def client_page(self, company_id: int, page: int, page_size: int) -> Page[CrmClient]: ...
 
