@@ -75,7 +75,7 @@ def clean_state(local_stack: Stack) -> Iterator[None]:
 def _no_ambient_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see only the settings they set: nothing from the developer's shell leaks in."""
     for key in list(os.environ):
-        if key.startswith(("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "AI_ADMIN_")):
+        if key.startswith(("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "REMINDERS_", "AI_ADMIN_")):
             monkeypatch.delenv(key)
     settings.reset()
 
@@ -160,6 +160,7 @@ def running_product(
     settings.reset()
     webhook.receiver.cache_clear()
     conversation_worker.answerer.cache_clear()
+    conversation_worker.responder.cache_clear()
     functions = list(local_stack.template.functions().values())
     api = LocalHttpApi(bind_routes(functions, resolve_handler), port=0).start()
     pollers = local_stack.start_event_sources(resolve_handler)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
@@ -125,6 +126,9 @@ class YClientsSettings(_Group):
     max_retries: int = Field(default=4, ge=0, le=10)
     backoff_base_s: float = Field(default=0.5, gt=0, le=30)
     backoff_cap_s: float = Field(default=20.0, gt=0, le=300)
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="master secret of the record-webhook URLs (/yclients/<per-salon secret>); unset: off"
+    )
 
 
 class WhatsAppSettings(_Group):
@@ -138,7 +142,14 @@ class WhatsAppSettings(_Group):
     debounce_s: float = Field(default=3.0, ge=0, le=60)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     dedup_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
-    reminder_template: str = "appointment_reminder"
+    reminder_template: str = Field(
+        default="appointment_reminder",
+        description="approved template of reminders outside the 24-hour window: {{1}} when, {{2}} what, {{3}} salon,"
+        " quick replies visit_confirm:<record> / visit_decline:<record>",
+    )
+    booking_created_template: str = Field(default="booking_created", description="{{1}} when, {{2}} what, {{3}} salon")
+    booking_moved_template: str = Field(default="booking_moved", description="{{1}} what, {{2}} new when, {{3}} old")
+    booking_cancelled_template: str = Field(default="booking_cancelled", description="{{1}} what, {{2}} when")
     template_language: str = "ru"
     fallback_template: str = Field(
         default="service_followup", description="approved template sent when a reply hits 131047"
@@ -150,18 +161,52 @@ class WhatsAppSettings(_Group):
     send_backoff_cap_s: float = Field(default=8.0, gt=0, le=60)
 
 
+@dataclass(frozen=True)
+class LlmProvider:
+    """One OpenAI-compatible endpoint; ``name`` is what logs call it (never the key)."""
+
+    name: str
+    base_url: str
+    model: str
+    api_key: SecretStr
+
+
 class LlmSettings(_Group):
+    """The providers in order of preference; one counts only when its base URL and key are both set."""
+
     model_config = SettingsConfigDict(env_prefix="LLM_")
 
+    primary_name: str = "openai"
     primary_base_url: str | None = None
     primary_model: str = "gpt-4o-mini"
     primary_api_key: SecretStr | None = None
+    secondary_name: str = "deepseek"
     secondary_base_url: str | None = None
     secondary_model: str = "deepseek-chat"
     secondary_api_key: SecretStr | None = None
     call_timeout_s: float = Field(default=8.0, gt=0, le=60)
     turn_budget_s: float = Field(default=25.0, gt=0, le=120)
+    offline_reserve_s: float = Field(default=2.0, ge=0, le=30, description="budget kept for the offline brain")
     max_tool_rounds: int = Field(default=4, ge=1, le=10)
+
+    @field_validator("primary_base_url", "secondary_base_url")
+    @classmethod
+    def _http_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https:// (or http:// for a local fake)")
+        return value or None
+
+    def providers(self) -> list[LlmProvider]:
+        """The configured providers, primary first."""
+        candidates = [
+            (self.primary_name, self.primary_base_url, self.primary_model, self.primary_api_key),
+            (self.secondary_name, self.secondary_base_url, self.secondary_model, self.secondary_api_key),
+        ]
+        return [
+            LlmProvider(name, url, model, key)
+            for name, url, model, key in candidates
+            if url and key is not None and key.get_secret_value()
+        ]
 
 
 class SyncSettings(_Group):
@@ -169,7 +214,9 @@ class SyncSettings(_Group):
 
     clients_page_size: int = Field(default=200, ge=1, le=200)
     records_page_size: int = Field(default=200, ge=1, le=1000)
-    pages_per_batch: int = Field(default=5, ge=1, le=100)
+    pages_per_batch: int = Field(
+        default=1, ge=1, le=100, description="one page each: a run's last pages are fetched side by side"
+    )
     bookings_batch_size: int = Field(default=50, ge=1, le=1000)
     history_years: int = Field(default=2, ge=1, le=10)
     lookback_days: int = Field(default=7, ge=0, le=365)
@@ -178,6 +225,26 @@ class SyncSettings(_Group):
     schedule_days: int = Field(default=30, ge=1, le=90)
     queue_url: str | None = Field(default=None, description="SQS queue of sync batches (from the template)")
     max_receives: int = Field(default=3, ge=1, le=20, description="must equal the queue's maxReceiveCount")
+
+
+class ReminderSettings(_Group):
+    """Defaults of reminders and booking notifications; a salon overrides the evening window and turns
+    either reminder off in ``companies.settings`` (see domain/reminder_rules.py)."""
+
+    model_config = SettingsConfigDict(env_prefix="REMINDERS_")
+
+    evening_from: str = Field(default="19:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", description="salon-local")
+    evening_to: str = Field(default="21:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", description="exclusive")
+    hours_before_s: int = Field(default=7200, ge=600, le=86400, description="the second reminder, before the visit")
+    min_booking_lead_s: int = Field(default=4 * 3600, ge=0, le=86400, description="no reminder for later bookings")
+    max_attempts: int = Field(default=5, ge=1, le=20, description="sends of one notification, retries included")
+    retry_base_s: int = Field(default=300, ge=1, le=86400, description="backoff after the first failed send")
+    retry_cap_s: int = Field(default=3600, ge=1, le=86400)
+    stale_claim_s: int = Field(default=600, ge=60, le=86400, description="a claim this old belongs to a dead run")
+    stop_margin_s: float = Field(default=20.0, ge=0, le=300, description="claim nothing when less time is left")
+    monitor_enabled: bool = Field(default=True, description="announce the salon's booking changes after a sync")
+    monitor_news_for_s: int = Field(default=2 * 86400, ge=600, description="older creations are not announced")
+    monitor_bot_margin_s: int = Field(default=900, ge=0, le=86400, description="sync lag allowed for bot changes")
 
 
 class AppSettings(_Group):
@@ -189,6 +256,16 @@ class AppSettings(_Group):
     aws_endpoint_url: str | None = Field(default=None, description="moto server in the local stack")
     aws_region: str = Field(default="eu-central-1", alias="AWS_REGION")
     conversation_queue_url: str | None = Field(default=None, description="FIFO queue of client turns")
+    clock: Literal["system", "redis"] = Field(
+        default="system", description="redis: the moment frozen by the local scenario runner"
+    )
+    brain: Literal["auto", "offline", "llm", "scripted"] = Field(
+        default="auto",
+        description="auto/llm/scripted: the configured LLM providers, then the offline brain; offline: no LLM",
+    )
+    llm_meter: Literal["off", "redis"] = Field(
+        default="off", description="redis: count LLM calls and prompt tokens per turn (ai-admin eval reads them)"
+    )
 
 
 G = TypeVar("G", bound=_Group)

@@ -5,6 +5,7 @@ from pydantic import SecretStr
 
 from ai_admin import settings
 from ai_admin.settings import (
+    LlmSettings,
     PostgresSettings,
     RedisSettings,
     SettingsError,
@@ -76,3 +77,34 @@ def test_secrets_come_from_ssm_and_environment_wins(monkeypatch: pytest.MonkeyPa
     assert whatsapp.app_secret.get_secret_value() == "from-ssm-secret"
     assert whatsapp.verify_token.get_secret_value() == "from-env"
     assert "from-ssm" not in repr(whatsapp)
+
+
+def test_llm_providers_count_only_with_url_and_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load(LlmSettings).providers() == []
+    settings.reset()
+    monkeypatch.setenv("LLM_PRIMARY_BASE_URL", "https://api.openai.com/v1")
+    monkeypatch.setenv("LLM_SECONDARY_BASE_URL", "https://api.deepseek.com")
+    monkeypatch.setenv("LLM_SECONDARY_API_KEY", "sk-deepseek")
+    assert [(p.name, p.base_url, p.model) for p in load(LlmSettings).providers()] == [
+        ("deepseek", "https://api.deepseek.com", "deepseek-chat")
+    ]
+    settings.reset()
+    monkeypatch.setenv("LLM_PRIMARY_API_KEY", "sk-openai")
+    monkeypatch.setenv("LLM_SECONDARY_NAME", "qwen")
+    monkeypatch.setenv("LLM_SECONDARY_MODEL", "qwen-plus")
+    providers = load(LlmSettings).providers()
+    assert [(p.name, p.model) for p in providers] == [("openai", "gpt-4o-mini"), ("qwen", "qwen-plus")]
+    assert providers[0].api_key.get_secret_value() == "sk-openai"
+    assert "sk-openai" not in repr(providers[0])
+
+
+def test_an_empty_llm_url_means_not_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_PRIMARY_BASE_URL", "")
+    monkeypatch.setenv("LLM_PRIMARY_API_KEY", "sk-openai")
+    assert load(LlmSettings).providers() == []
+
+
+def test_an_llm_url_needs_a_scheme(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_PRIMARY_BASE_URL", "api.openai.com/v1")
+    with pytest.raises(SettingsError, match="LLM_PRIMARY_BASE_URL is invalid"):
+        load(LlmSettings)

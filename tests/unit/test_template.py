@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ai_admin.local.invoke import resolve_handler
+from ai_admin.local.invoke import load_module, resolve_handler
 from ai_admin.local.template import Template
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +26,15 @@ def test_every_handler_resolves_to_an_importable_function(logical_id: str) -> No
     function = FUNCTIONS[logical_id]
     assert function.module_file.is_file()
     assert callable(resolve_handler(function))
+
+
+def test_each_local_container_has_its_own_module_globals() -> None:
+    """Local SQS pollers run a function's invocations side by side, a thread per container: two of them
+    must never share a module-level Powertools batch processor."""
+    worker = FUNCTIONS["SyncWorkerFunction"]
+    first, again, other = (load_module(worker, container) for container in (1, 1, 2))
+    assert first is again
+    assert first.processor is not other.processor
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
@@ -103,3 +112,14 @@ def test_local_invoke_environment_resolves_expressions_and_takes_our_settings() 
     assert env["SYNC_MAX_RECEIVES"] == "3"  # a template literal
     assert env["YCLIENTS_RATE_PER_SECOND"] == "9"  # an engineer's setting reaches the handler
     assert "HOME" not in env and "AI_ADMIN_SSM_PATH" not in env
+
+
+def test_reminders_run_every_five_minutes_within_the_interval() -> None:
+    reminder = FUNCTIONS["ReminderFunction"]
+    assert [s.expression for s in reminder.schedules] == ["rate(5 minutes)"]
+    assert reminder.timeout < 300  # runs may overlap safely, but should not pile up
+
+
+def test_the_crm_webhook_route_carries_the_secret_in_its_path() -> None:
+    webhook = FUNCTIONS["CrmWebhookFunction"]
+    assert [(r.method, r.path) for r in webhook.routes] == [("POST", "/yclients/{secret}")]

@@ -67,6 +67,8 @@ def connect(url: str, timeout_s: float = 5.0, password: str | None = None) -> pg
         kwargs["port"] = target.port
     if target.ssl:
         kwargs["ssl_context"] = ssl.create_default_context()
+    elif target.unix_sock:
+        kwargs["ssl_context"] = False  # as libpq: no SSL over a unix socket (pg8000 would try, building a context)
     try:
         return pg8000.native.Connection(**kwargs)
     except (OSError, pg8000.native.InterfaceError, pg8000.native.DatabaseError) as error:

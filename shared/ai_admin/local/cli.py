@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -60,7 +61,8 @@ def _local_env(root: Path) -> Iterator[dict[str, str]]:
 
 
 def _explicit_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k.startswith(("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_"))}
+    prefixes = ("YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "REMINDERS_")
+    return {k: v for k, v in os.environ.items() if k.startswith(prefixes)}
 
 
 def cmd_invoke(args: argparse.Namespace) -> int:
@@ -142,6 +144,63 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0 if all(r["status"] == "completed" for r in runs) else 1
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from ai_admin.local.invoke import InvokeError, invoke
+    from ai_admin.local.template import Template
+
+    root = _root(args)
+    event: dict[str, Any] = {"job": "reminders"}
+    if args.company is not None:
+        event["company_id"] = args.company
+    if args.at:
+        try:
+            moment = datetime.fromisoformat(args.at)
+        except ValueError:
+            raise CliError(f"--at {args.at!r} is not an ISO date and time, e.g. 2026-03-10T19:30") from None
+        event["at"] = (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Moscow"))).isoformat()
+    template = Template.load(root / "template.yaml")
+    with _local_env(root) as env, contextlib.redirect_stdout(sys.stderr):
+        try:
+            result = invoke(template, "ReminderFunction", event, env)
+        except InvokeError as error:
+            raise CliError(str(error)) from None
+    _print_reminders(result)
+    return 0
+
+
+def _print_reminders(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    columns = ("company_id", "due", "sent", "retry_later", "gave_up", "already_settled", "pending", "opted_out")
+    table = Table(title=f"Reminders as of {result['at']}")
+    for column in (*columns, "errors"):
+        table.add_column(column)
+    for report in result["salons"]:
+        table.add_row(*(str(report[c]) for c in (*columns, "errors")))
+    Console(width=140).print(table)
+
+
+def cmd_yclients_webhook_url(args: argparse.Namespace) -> int:
+    """The salon's URL under a master secret: --master-secret, YCLIENTS_WEBHOOK_SECRET, or the local stack's."""
+    from ai_admin.local import stack as stack_module
+    from ai_admin.reminders.crm_webhook import webhook_path_secret
+
+    root = _root(args)
+    running = stack_module.read_env_file(root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
+    master = (
+        args.master_secret
+        or os.environ.get("YCLIENTS_WEBHOOK_SECRET")
+        or stack_module.LOCAL_SECRETS["YCLIENTS_WEBHOOK_SECRET"]
+    )
+    base = args.base_url or running.get("AI_ADMIN_HTTP_API_URL", "http://127.0.0.1:3000")
+    print(f"{base.rstrip('/')}/yclients/{webhook_path_secret(master, args.company)}")
+    return 0
+
+
 def _print_summary(stack: Any, api_url: str) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -183,41 +242,140 @@ def cmd_fake_whatsapp(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_send(args: argparse.Namespace) -> int:
-    import time
+@dataclasses.dataclass
+class _LocalClient:
+    """A WhatsApp client of the running local stack: posts signed deliveries, reads the fake's outbox."""
 
-    import httpx
+    env: dict[str, str]
+    sender: str
+    name: str | None
 
-    from ai_admin.local import stack as stack_module
-    from ai_admin.local.inbound import signed_text_delivery
+    @classmethod
+    def of(cls, args: argparse.Namespace) -> _LocalClient:
+        from ai_admin.local import stack as stack_module
 
-    root = _root(args)
-    env = stack_module.read_env_file(root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
-    if not env.get("AI_ADMIN_HTTP_API_URL"):
-        raise CliError("no running stack: start one with `make run` (ai-admin stack) first")
-    body, headers = signed_text_delivery(
-        args.text, wa_id=args.sender, name=args.name, app_secret=env["WHATSAPP_APP_SECRET"]
-    )
-    graph = env.get("WHATSAPP_GRAPH_BASE_URL", "")
+        env = stack_module.read_env_file(_root(args) / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
+        if not env.get("AI_ADMIN_HTTP_API_URL"):
+            raise CliError("no running stack: start one with `make run` (ai-admin stack) first")
+        return cls(env, args.sender, args.name)
+
+    def send(self, text: str, wait_s: float) -> tuple[int, list[dict[str, Any]]]:
+        import time
+
+        import httpx
+
+        from ai_admin.local.inbound import signed_text_delivery
+
+        body, headers = signed_text_delivery(
+            text, wa_id=self.sender, name=self.name, app_secret=self.env["WHATSAPP_APP_SECRET"]
+        )
+        graph = self.env.get("WHATSAPP_GRAPH_BASE_URL", "")
+        try:
+            before = len(httpx.get(f"{graph}/_fake/messages", timeout=5).json()) if graph else 0
+            response = httpx.post(
+                f"{self.env['AI_ADMIN_HTTP_API_URL']}/webhook", content=body, headers=headers, timeout=10
+            )
+        except httpx.HTTPError as error:
+            raise CliError(f"the stack did not answer: {type(error).__name__}") from None
+        if response.status_code != 200 or not graph:
+            return response.status_code, []
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            mine = [
+                r for r in httpx.get(f"{graph}/_fake/messages", timeout=5).json()[before:] if r.get("to") == self.sender
+            ]
+            if mine:
+                time.sleep(0.3)  # a reply may come as several messages
+                return 200, [
+                    r
+                    for r in httpx.get(f"{graph}/_fake/messages", timeout=5).json()[before:]
+                    if r.get("to") == self.sender
+                ]
+            time.sleep(0.2)
+        return 200, []
+
+
+def _readable(body: dict[str, Any]) -> str:
+    """The text a client would see in WhatsApp, with reply buttons as [titles]."""
+    kind = body.get("type")
+    if kind == "text":
+        return str(body.get("text", {}).get("body", ""))
+    if kind == "interactive":
+        interactive = body.get("interactive", {})
+        buttons = [b.get("reply", {}).get("title", "") for b in interactive.get("action", {}).get("buttons", [])]
+        return str(interactive.get("body", {}).get("text", "")) + (
+            "\n" + " ".join(f"[{b}]" for b in buttons) if buttons else ""
+        )
+    if kind == "template":
+        return f"(template {body.get('template', {}).get('name')})"
+    return json.dumps(body, ensure_ascii=False)
+
+
+def cmd_fake_llm(args: argparse.Namespace) -> int:
+    import yaml
+
+    from ai_admin.local.fake_llm import FakeLlm, ScriptError, load_script
+
+    turns: list[dict[str, Any]] = []
+    default: dict[str, Any] | None = {"text": args.default_text} if args.default_text else None
+    if args.script:
+        try:
+            turns, scripted_default = load_script(yaml.safe_load(Path(args.script).read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError, ScriptError) as error:
+            reason = " ".join(str(error).split())  # YAML errors span lines
+            raise CliError(f"cannot read the script {args.script}: {reason}") from None
+        default = scripted_default or default
     try:
-        before = len(httpx.get(f"{graph}/_fake/messages", timeout=5).json()) if graph else 0
-        response = httpx.post(f"{env['AI_ADMIN_HTTP_API_URL']}/webhook", content=body, headers=headers, timeout=10)
-    except httpx.HTTPError as error:
-        raise CliError(f"the stack did not answer: {type(error).__name__}") from None
-    print(f"webhook: HTTP {response.status_code} {response.text}")
-    if response.status_code != 200 or not graph:
+        fake = FakeLlm(turns, default=default, api_key=args.api_key, port=args.port).start()
+    except OSError as error:
+        raise CliError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
+    print(
+        f"fake OpenAI-compatible API on {fake.url} ({len(turns)} scripted turns; requests: "
+        f"{fake.url.removesuffix('/v1')}/_fake/requests); Ctrl-C stops",
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    fake.stop()
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    client = _LocalClient.of(args)
+    status, replies = client.send(args.text, args.wait)
+    print(f"webhook: HTTP {status}")
+    if status != 200:
         return 1
-    deadline = time.monotonic() + args.wait
-    while time.monotonic() < deadline:
-        replies = httpx.get(f"{graph}/_fake/messages", timeout=5).json()[before:]
-        mine = [r for r in replies if r.get("to") == args.sender]
-        if mine:
-            for reply in mine:
-                print(json.dumps(reply["body"], ensure_ascii=False))
+    for reply in replies:
+        print(json.dumps(reply["body"], ensure_ascii=False))
+    if not replies:
+        print(f"no reply within {args.wait:g} s")
+    return 0 if replies else 1
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    client = _LocalClient.of(args)
+    print(f"Chatting with the local salon as +{client.sender}. Empty line or Ctrl-D to quit.")
+    while True:
+        try:
+            text = input("вы> ").strip()
+        except EOFError:
+            print()
             return 0
-        time.sleep(0.3)
-    print(f"no reply within {args.wait:g} s")
-    return 1
+        if not text:
+            return 0
+        status, replies = client.send(text, args.wait)
+        if status != 200:
+            print(f"(webhook answered HTTP {status})")
+        elif not replies:
+            print(f"(no reply within {args.wait:g} s)")
+        for reply in replies:
+            print("бот> " + _readable(reply["body"]).replace("\n", "\n     "))
 
 
 def cmd_fake_yclients(args: argparse.Namespace) -> int:
@@ -272,6 +430,75 @@ def cmd_fake_yclients(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_fakes(sub: Any) -> None:
+    fake = sub.add_parser("fake-whatsapp", help="run the fake WhatsApp Graph API alone")
+    fake.add_argument("--port", type=int, default=8702)
+    fake.set_defaults(run=cmd_fake_whatsapp)
+
+    fake_llm = sub.add_parser("fake-llm", help="serve a fake OpenAI-compatible chat API playing a script")
+    fake_llm.add_argument("--port", type=int, default=8703)
+    fake_llm.add_argument("--script", help="JSON or YAML: a list of turns (see ai_admin/local/fake_llm.py)")
+    fake_llm.add_argument("--default-text", help="the answer once the script is played out (default: HTTP 500)")
+    fake_llm.add_argument("--api-key", help="the only key accepted (default: any bearer key)")
+    fake_llm.set_defaults(run=cmd_fake_llm)
+
+    fake = sub.add_parser("fake-yclients", help="serve a fake YClients API (/api/v1) with a demo salon")
+    fake.add_argument("--port", type=int, default=8701)
+    fake.add_argument("--seed", type=int, default=1, help="the demo salon's random seed")
+    fake.add_argument("--clients", type=int, default=1100, help="demo size; staff and records scale with it")
+    fake.add_argument("--company-id", type=int, default=1)
+    fake.add_argument("--scenario", help="seed from a scenario file's salon: block instead of demo data")
+    fake.add_argument("--per-second", type=int, default=5)
+    fake.add_argument("--per-minute", type=int, default=200)
+    fake.add_argument("--rate-mode", choices=["429", "200"], default="429", help="how throttling is answered")
+    fake.add_argument("--no-rate-limit", action="store_true")
+    fake.add_argument("--latency-ms", type=float, default=0.0)
+    fake.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered with 500")
+    fake.set_defaults(run=cmd_fake_yclients)
+
+
+def _add_client_commands(sub: Any) -> None:
+    send = sub.add_parser("send", help="post a signed inbound WhatsApp text to the running stack's webhook")
+    send.add_argument("text")
+    send.add_argument("--from", dest="sender", required=True, help="the client's wa_id, e.g. 79990000001")
+    send.add_argument("--name", default=None, help="the client's WhatsApp profile name")
+    send.add_argument("--wait", type=float, default=10.0, help="seconds to wait for the reply")
+    send.set_defaults(run=cmd_send)
+
+    chat = sub.add_parser("chat", help="chat with the bot in the terminal as a WhatsApp client of the running stack")
+    chat.add_argument("--from", dest="sender", default="79990000001", help="your wa_id (default 79990000001)")
+    chat.add_argument("--name", default="Гость", help="your WhatsApp profile name")
+    chat.add_argument("--wait", type=float, default=30.0, help="seconds to wait for each reply")
+    chat.set_defaults(run=cmd_chat)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from ai_admin.local.eval.command import EvalOptions, run_eval
+
+    options = EvalOptions(
+        paths=args.paths,
+        runs=args.runs,
+        brain=args.brain,
+        json_out=Path(args.json) if args.json else None,
+        seed=args.seed,
+        step_timeout_s=args.step_timeout,
+        verbose=args.verbose,
+    )
+    return run_eval(options, root=_root(args))
+
+
+def _add_eval(sub: Any) -> None:
+    evaluate = sub.add_parser("eval", help="play dialog scenarios through the local product and print the scorecard")
+    evaluate.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders (*.yaml)")
+    evaluate.add_argument("--runs", type=int, default=1, help="replays per scenario, varied after the first (pass^k)")
+    evaluate.add_argument("--brain", choices=["offline", "llm", "scripted"], default="offline")
+    evaluate.add_argument("--json", metavar="OUT", help="write the scorecard as JSON to this file")
+    evaluate.add_argument("--seed", type=int, default=1, help="variation seed of runs 2..K (printed)")
+    evaluate.add_argument("--step-timeout", type=float, default=30.0, help="seconds a step may keep the product busy")
+    evaluate.add_argument("--verbose", action="store_true", help="handler logs at INFO on stderr")
+    evaluate.set_defaults(run=cmd_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-admin", description=__doc__)
     parser.add_argument("--template", help="path to template.yaml (default: found from the current folder)")
@@ -292,29 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     stack.add_argument("--no-sync", action="store_true", help="skip the full sync of the fake salon at start")
     stack.set_defaults(run=cmd_stack)
 
-    fake = sub.add_parser("fake-whatsapp", help="run the fake WhatsApp Graph API alone")
-    fake.add_argument("--port", type=int, default=8702)
-    fake.set_defaults(run=cmd_fake_whatsapp)
+    _add_fakes(sub)
+    _add_client_commands(sub)
 
-    send = sub.add_parser("send", help="post a signed inbound WhatsApp text to the running stack's webhook")
-    send.add_argument("text")
-    send.add_argument("--from", dest="sender", required=True, help="the client's wa_id, e.g. 79990000001")
-    send.add_argument("--name", default=None, help="the client's WhatsApp profile name")
-    send.add_argument("--wait", type=float, default=10.0, help="seconds to wait for the reply")
-    send.set_defaults(run=cmd_send)
-    fake = sub.add_parser("fake-yclients", help="serve a fake YClients API (/api/v1) with a demo salon")
-    fake.add_argument("--port", type=int, default=8701)
-    fake.add_argument("--seed", type=int, default=1, help="the demo salon's random seed")
-    fake.add_argument("--clients", type=int, default=1100, help="demo size; staff and records scale with it")
-    fake.add_argument("--company-id", type=int, default=1)
-    fake.add_argument("--scenario", help="seed from a scenario file's salon: block instead of demo data")
-    fake.add_argument("--per-second", type=int, default=5)
-    fake.add_argument("--per-minute", type=int, default=200)
-    fake.add_argument("--rate-mode", choices=["429", "200"], default="429", help="how throttling is answered")
-    fake.add_argument("--no-rate-limit", action="store_true")
-    fake.add_argument("--latency-ms", type=float, default=0.0)
-    fake.add_argument("--error-rate", type=float, default=0.0, help="share of requests answered with 500")
-    fake.set_defaults(run=cmd_fake_yclients)
     sync = sub.add_parser("sync", help="run sync jobs locally (planner -> SQS -> parallel workers), or show status")
     sync.add_argument(
         "job", choices=["all", "status", "company", "services", "staff", "schedules", "clients", "bookings"]
@@ -323,6 +530,16 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--company", type=int, help="one salon's company id (default: every active salon)")
     sync.add_argument("--limit", type=int, default=20, help="with status: how many recent runs")
     sync.set_defaults(run=cmd_sync)
+    remind = sub.add_parser("remind", help="run the reminder job once against the local stack (ReminderFunction)")
+    remind.add_argument("--company", type=int, help="one salon's company id (default: every active salon)")
+    remind.add_argument("--at", help="as of this moment, ISO 8601 (without an offset: Moscow time); default now")
+    remind.set_defaults(run=cmd_remind)
+    hook = sub.add_parser("yclients-webhook-url", help="the record-webhook URL to enter in a salon's YClients")
+    hook.add_argument("--company", type=int, required=True, help="the salon's YClients company id")
+    hook.add_argument("--base-url", help="the HTTP API's base URL (default: the running stack's)")
+    hook.add_argument("--master-secret", help="default: YCLIENTS_WEBHOOK_SECRET")
+    hook.set_defaults(run=cmd_yclients_webhook_url)
+    _add_eval(sub)
     return parser
 
 

@@ -61,7 +61,18 @@ def function_environment(function: Function, local_env: Mapping[str, str]) -> di
 
 
 # Prefixes of the settings groups (shared/ai_admin/settings.py) and of AWS and Powertools variables.
-_OURS = ("DATABASE_", "REDIS_", "YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "AI_ADMIN_", "AWS_", "POWERTOOLS_")
+_OURS = (
+    "DATABASE_",
+    "REDIS_",
+    "YCLIENTS_",
+    "WHATSAPP_",
+    "LLM_",
+    "SYNC_",
+    "REMINDERS_",
+    "AI_ADMIN_",
+    "AWS_",
+    "POWERTOOLS_",
+)
 
 
 @contextlib.contextmanager
@@ -77,9 +88,11 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
         settings.reset()
 
 
-def load_module(function: Function) -> ModuleType:
-    """Import the handler module once per process, as a warm Lambda container would."""
-    name = f"_lambda_{function.logical_id}"
+def load_module(function: Function, container: int = 0) -> ModuleType:
+    """Import the handler module once per container, as a warm Lambda execution environment would:
+    module globals (a Powertools batch processor, say) are never shared by two concurrent invocations.
+    Container 0 is the process's own; local SQS pollers give each of their threads another."""
+    name = f"_lambda_{function.logical_id}" + (f"_{container}" if container else "")
     if name in sys.modules:
         return sys.modules[name]
     path = function.module_file
@@ -98,8 +111,8 @@ def load_module(function: Function) -> ModuleType:
     return module
 
 
-def resolve_handler(function: Function) -> Handler:
-    module = load_module(function)
+def resolve_handler(function: Function, container: int = 0) -> Handler:
+    module = load_module(function, container)
     handler = getattr(module, function.function_name, None)
     if not callable(handler):
         raise InvokeError(f"{function.logical_id}: {function.handler} is not a function")

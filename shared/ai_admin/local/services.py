@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from ai_admin.adapters.postgres_connection import PostgresTarget, connect
 from ai_admin.domain.errors import StorageUnavailable
@@ -118,7 +120,11 @@ class _RedisliteHandle:
         self.server = server
 
     def shutdown(self) -> None:
-        self.server.shutdown()
+        # redis-py retries SHUTDOWN when the server hangs up, as it must, with seconds of backoff: one try.
+        client = redis.Redis(unix_socket_path=self.server.socket_file, retry=Retry(NoBackoff(), 0))
+        with contextlib.suppress(redis.ConnectionError):
+            client.shutdown()
+        client.close()
 
 
 def wipe(state_dir: Path) -> None:

@@ -7,7 +7,10 @@ import contextlib
 import json
 import os
 import socket
-from collections.abc import Iterator
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ STACK_ENV_FILE = "stack.env"
 LOCAL_SECRETS = {
     "YCLIENTS_PARTNER_TOKEN": "local-partner-token",
     "YCLIENTS_USER_TOKEN": "local-user-token",
+    "YCLIENTS_WEBHOOK_SECRET": "local-yclients-webhook-secret",
     "WHATSAPP_APP_SECRET": "local-app-secret",
     "WHATSAPP_VERIFY_TOKEN": "local-verify-token",
     "WHATSAPP_ACCESS_TOKEN": "local-access-token",
@@ -92,6 +96,7 @@ class Stack:
     queue_urls: dict[str, str] = field(default_factory=dict)
     yclients: Any = None  # the fake YClients server (FakeYClients)
     closers: list[Any] = field(default_factory=list)
+    pollers: list[Any] = field(default_factory=list)  # started by start_event_sources; waking a stopped one is a no-op
 
     def sqs(self) -> Any:
         import boto3
@@ -104,9 +109,17 @@ class Stack:
             aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
         )
 
-    def start_event_sources(self, resolve: Any, only: set[str] | None = None) -> list[Any]:
+    def start_event_sources(
+        self,
+        resolve: Any,
+        only: set[str] | None = None,
+        warm: Callable[[], object] | None = None,
+        max_idle_s: float = 0.5,
+    ) -> list[Any]:
         """An SQS poller per SQS event source in the template (of the ``only`` functions, if given),
-        invoking the handler from ``resolve``; they stop with the stack (or earlier, by ``stop()``)."""
+        invoking handlers from ``resolve(function, container)``, each thread running ``warm`` first and
+        an idle poller polling at least every ``max_idle_s``; they stop with the stack (or earlier, by
+        ``stop()``)."""
         from ai_admin.local.event_sources import SqsPoller
 
         pollers = []
@@ -118,13 +131,22 @@ class Stack:
                     sqs=self.sqs(),
                     queue_url=self.queue_urls[source.queue_logical_id],
                     function=function,
-                    handler=resolve(function),
+                    resolve=resolve,
                     source=source,
                     region=self.env["AWS_REGION"],
+                    warm=warm,
+                    max_idle_s=max_idle_s,
                 ).start()
                 self.closers.append(poller.stop)
                 pollers.append(poller)
+        self.pollers += pollers
         return pollers
+
+    def wake_pollers(self, function_id: str) -> None:
+        """Work was just enqueued for ``function_id``: its pollers receive now rather than after their idle wait."""
+        for poller in self.pollers:
+            if poller.function.logical_id == function_id:
+                poller.wake()
 
     def close(self) -> None:
         for closer in reversed(self.closers):
@@ -190,12 +212,45 @@ def start_yclients(env: dict[str, str]) -> Any:
     return fake
 
 
-def start_aws(env: dict[str, str]) -> Any:
-    from moto.server import ThreadedMotoServer
+class MotoProcess:
+    """The moto server in a child process, for benchmarks: in the measured process its CPU, garbage
+    collections and GIL would stall the code under test, which real AWS never does."""
 
+    def __init__(self, port: int, start_timeout_s: float = 30.0) -> None:
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603 - fixed argv
+        deadline = time.monotonic() + start_timeout_s
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"moto server did not start on port {port}")
+            time.sleep(0.05)
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def stop(self) -> None:
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+def start_aws(env: dict[str, str], own_process: bool = False) -> Any:
     port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    server: Any
+    if own_process:
+        server = MotoProcess(port)
+    else:
+        from moto.server import ThreadedMotoServer
+
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
     env["AI_ADMIN_AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
     return server
 
@@ -208,6 +263,7 @@ def running(
     scratch_database: bool = False,
     with_aws: bool = True,
     with_yclients: bool = True,
+    aws_in_own_process: bool = False,
 ) -> Iterator[Stack]:
     """Start everything the functions need and yield the stack; stops it all on exit."""
     state = state_dir or root / STATE_DIR_NAME
@@ -226,7 +282,7 @@ def running(
         stack = Stack(root=root, template=Template.load(root / "template.yaml"), env=env, services=found)
         start_fake_whatsapp(stack)
         if with_aws:
-            stack.moto = start_aws(env)
+            stack.moto = start_aws(env, own_process=aws_in_own_process)
             create_queues(stack)
         if with_yclients:
             stack.yclients = start_yclients(env)
