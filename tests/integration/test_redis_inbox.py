@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import redis
+from redis.crc import key_slot
 
 from ai_admin.adapters.redis_inbox import RedisInbox
 from ai_admin.domain.errors import QueueUnavailable
@@ -39,8 +40,23 @@ def test_concurrent_duplicates_admit_exactly_one(inbox: RedisInbox) -> None:
 
 def test_a_released_message_id_is_admitted_again(inbox: RedisInbox) -> None:
     assert inbox.admit("wamid.C", 1, "79990000003", "line")
-    inbox.release("wamid.C")
+    inbox.release("wamid.C", 1, "79990000003")
     assert inbox.admit("wamid.C", 1, "79990000003", "line")
+
+
+def test_a_clients_keys_share_one_hash_slot(inbox: RedisInbox, local_stack: Stack) -> None:
+    """Every key a script or transaction of one client touches hashes to one cluster slot (CROSSSLOT
+    otherwise, on ElastiCache Serverless); different clients spread over slots."""
+    client = redis.Redis.from_url(local_stack.env["REDIS_URL"])
+    inbox.admit("wamid.D", 7, "79990000005", "line")
+    inbox.take(7, "79990000005")
+    keys = [k.decode() for k in client.scan_iter(match="*79990000005*")]
+    assert {k.rsplit(":", 1)[-1] for k in keys} >= {"turn", "last", "wamid.D"}
+    assert len({key_slot(k.encode()) for k in keys}) == 1, keys
+    inbox.admit("wamid.E", 7, "79990000006", "line")
+    other = [k.decode() for k in client.scan_iter(match="*79990000006*")]
+    assert {key_slot(k.encode()) for k in other} != {key_slot(k.encode()) for k in keys}
+    client.close()
 
 
 class Salons:

@@ -1,8 +1,10 @@
 """The per-client message buffer in Redis, shared by the webhook (writes) and the worker (drains).
 
-Keys per salon and client: ``wa:buf:`` (messages not yet taken), ``wa:turn:`` (taken by a turn that
-has not finished; a retried turn takes them again), ``wa:last:`` (when the last message arrived).
-``wa:seen:<wamid>`` marks message ids already accepted.
+Keys per salon and client, all under the hash tag ``wa:{<company>:<client>}``: ``:buf`` (messages not yet
+taken), ``:turn`` (taken by a turn that has not finished; a retried turn takes them again), ``:last``
+(when the last message arrived) and ``:seen:<wamid>`` (message ids already accepted). One client's keys
+share one hash slot, so the multi-key scripts below also run on a clustered Redis (ElastiCache
+Serverless runs in cluster mode and refuses a script whose keys span slots).
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ return 1
 """
 
 
+def _tag(company_id: int, client_key: str) -> str:
+    return f"wa:{{{company_id}:{client_key}}}"
+
+
+def _seen(company_id: int, client_key: str, wamid: str) -> str:
+    return f"{_tag(company_id, client_key)}:seen:{wamid}"
+
+
 class RedisInbox:
     def __init__(
         self,
@@ -56,8 +66,8 @@ class RedisInbox:
 
     @staticmethod
     def _keys(company_id: int, client_key: str) -> tuple[str, str, str]:
-        suffix = f"{company_id}:{client_key}"
-        return f"wa:buf:{suffix}", f"wa:turn:{suffix}", f"wa:last:{suffix}"
+        tag = _tag(company_id, client_key)
+        return f"{tag}:buf", f"{tag}:turn", f"{tag}:last"
 
     def _call(self, action: Callable[[], Any]) -> Any:
         try:
@@ -67,12 +77,12 @@ class RedisInbox:
 
     def admit(self, wamid: str, company_id: int, client_key: str, item: str) -> bool:
         buffer, _, last = self._keys(company_id, client_key)
-        keys = [f"wa:seen:{wamid}", buffer, last]
+        keys = [_seen(company_id, client_key, wamid), buffer, last]
         args: list[str | int] = [self._dedup_ttl_s, item, self._buffer_ttl_s, repr(self._clock())]
         return bool(self._call(lambda: self._admit(keys=keys, args=args)))
 
-    def release(self, wamid: str) -> None:
-        self._call(lambda: self._redis.delete(f"wa:seen:{wamid}"))
+    def release(self, wamid: str, company_id: int, client_key: str) -> None:
+        self._call(lambda: self._redis.delete(_seen(company_id, client_key, wamid)))
 
     def pending_since(self, company_id: int, client_key: str) -> float | None:
         buffer, turn, last = self._keys(company_id, client_key)

@@ -28,7 +28,7 @@ class Inbox(Protocol):
         the dedup TTL); afterwards returns False and buffers nothing. Atomic: concurrent duplicates admit one."""
         ...
 
-    def release(self, wamid: str) -> None:
+    def release(self, wamid: str, company_id: int, client_key: str) -> None:
         """Forget the message id, so Meta's redelivery of it is admitted again."""
         ...
 
@@ -99,6 +99,6 @@ class WebhookReceiver:
         except (QueueUnavailable, StorageUnavailable):
             # Meta redelivers on our 5xx; let that retry through (the worker drops a repeated wamid).
             with contextlib.suppress(StorageUnavailable):
-                self.inbox.release(item.message.wamid)
+                self.inbox.release(item.message.wamid, company_id, item.client.key)
             raise
         return True

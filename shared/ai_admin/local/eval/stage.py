@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,8 +21,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import redis
 
-from ai_admin import settings
 from ai_admin.adapters.postgres_connection import connect
+from ai_admin.adapters.redis_inbox import RedisInbox
 from ai_admin.adapters.redis_llm_meter import RedisLlmMeter
 from ai_admin.local.eval.loading import LoadedScenario
 from ai_admin.local.eval.salon_sync import ALL_JOBS, sync_salon
@@ -33,7 +31,7 @@ from ai_admin.local.fake_yclients import FakeYClients, Limits, SalonState, state
 from ai_admin.local.fake_yclients.state import Company
 from ai_admin.local.gateway import LocalHttpApi, bind_routes
 from ai_admin.local.inbound import contact, envelope, messages_value, signed
-from ai_admin.local.invoke import resolve_handler
+from ai_admin.local.invoke import patched_environ, resolve_handler
 from ai_admin.local.stack import LOCAL_SECRETS, Stack
 from ai_admin.sync.jobs import Mode
 
@@ -71,37 +69,6 @@ class Salon:
         return self.state.tz
 
 
-@contextlib.contextmanager
-def _environment(values: Mapping[str, str], drop_prefixes: Sequence[str]) -> Iterator[None]:
-    saved = dict(os.environ)
-    for key in [k for k in os.environ if k.startswith(tuple(drop_prefixes))]:
-        del os.environ[key]
-    os.environ.update(values)
-    settings.reset()
-    _forget_cold_starts()
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        settings.reset()
-        _forget_cold_starts()
-
-
-def _forget_cold_starts() -> None:
-    """Every composition cached by ``ai_admin.bootstrap`` (``functools.cache`` builders, the sync's
-    per-thread parts) is rebuilt from the current environment on next use."""
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("ai_admin.bootstrap."):
-            continue
-        for value in list(vars(module).values()):
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
-                value.cache_clear()
-        local = getattr(module, "_local", None)
-        if local is not None:
-            local.__dict__.clear()
-
-
 class Stage:
     def __init__(self, stack: Stack, fake: FakeYClients, api: LocalHttpApi, queue_urls: list[str]) -> None:
         self.stack = stack
@@ -110,6 +77,7 @@ class Stage:
         self.queue_urls = queue_urls
         self.redis = redis.Redis.from_url(stack.env["REDIS_URL"])
         self.meter = RedisLlmMeter(self.redis)
+        self.inbox = RedisInbox(self.redis, dedup_ttl_s=1)  # read-only here: is a client's turn pending?
         self._http = httpx.Client(timeout=15)
         self._db = connect(stack.env["DATABASE_URL"])
         self._sqs = stack.sqs()
@@ -132,7 +100,7 @@ class Stage:
         pollers: list[Any] = []
         api: LocalHttpApi | None = None
         try:
-            with _environment(env, drop_prefixes):
+            with patched_environ(env, drop_prefixes=drop_prefixes, cold=True):
                 functions = list(stack.template.functions().values())
                 api = LocalHttpApi(bind_routes(functions, resolve_handler), port=0).start()
                 consumers = {f.logical_id for f in functions if f.sqs_sources and f.logical_id != SYNC_WORKER}
@@ -188,7 +156,7 @@ class Stage:
             settings=json.dumps({"hours": hours}),
         )
         # the salon's keys (inbox, turn, context ...) and any keyed by the client's phone alone
-        for pattern in (f"*:{company_id}:*", f"*{spec.client.wa_id}*"):
+        for pattern in (f"*:{company_id}:*", f"wa:{{{company_id}:*", f"*{spec.client.wa_id}*"):
             for key in self.redis.scan_iter(match=pattern, count=1000):
                 self.redis.delete(key)
         self.meter.reset()
@@ -223,8 +191,7 @@ class Stage:
         return len(self.fake.request_log)
 
     def _busy(self, salon: Salon, client_key: str) -> bool:
-        suffix = f"{salon.company_id}:{client_key}"
-        if self.redis.exists(f"wa:buf:{suffix}", f"wa:turn:{suffix}"):
+        if self.inbox.pending_since(salon.company_id, client_key) is not None:
             return True
         for url in self.queue_urls:
             names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
