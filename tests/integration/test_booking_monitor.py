@@ -304,8 +304,8 @@ def test_the_bookings_sync_announces_staff_changes_and_skips_the_bots(
     assert moved_message.body["template"]["name"] == "booking_moved"  # they never wrote: outside the window
     what, new_when, old_when = template_params(moved_message)
     local_new, local_old = (moved.start).astimezone(MSK), old_start.astimezone(MSK)
-    assert new_when.endswith(f"в {local_new.hour}:{local_new.minute:02d}")
-    assert old_when.endswith(f"в {local_old.hour}:{local_old.minute:02d}")
+    assert new_when.endswith(f"в {local_new:%H:%M}")
+    assert old_when.endswith(f"в {local_old:%H:%M}")
     assert what.startswith(("на ", "к "))
     assert sent[wa_id(phones[cancelled.id])].body["template"]["name"] == "booking_cancelled"
     assert sent[wa_id(phones[template_for_new.id])].body["template"]["name"] == "booking_created"
@@ -349,7 +349,7 @@ def test_a_yclients_webhook_is_checked_re_read_and_announced_once(
         [message] = fake_whatsapp.sent_to(wa_id(client_phone))
         assert message.body["template"]["name"] == "booking_moved"
         local = record.start.astimezone(MSK)
-        assert template_params(message)[1].endswith(f"в {local.hour}:{local.minute:02d}")
+        assert template_params(message)[1].endswith(f"в {local:%H:%M}")
         assert post(api, secret, lying).json()["notified"] == 0  # the same change again: nothing
         ignored = post(api, secret, {"company_id": COMPANY, "resource": "client", "resource_id": 5, "status": "update"})
         assert ignored.status_code == 200 and ignored.json()["record_id"] is None

@@ -45,7 +45,7 @@ def visit(record_id: int = 4, start: datetime = TOMORROW_15, **fields: object) -
     ("start", "expected"),
     [
         (datetime(2026, 3, 10, 21, 0, tzinfo=MSK), "сегодня в 21:00"),
-        (datetime(2026, 3, 11, 9, 5, tzinfo=MSK), "завтра в 9:05"),
+        (datetime(2026, 3, 11, 9, 5, tzinfo=MSK), "завтра в 09:05"),
         (datetime(2026, 3, 12, 15, 0, tzinfo=MSK), "в четверг, 12 марта, в 15:00"),
         (datetime(2026, 3, 16, 11, 30, tzinfo=MSK), "в понедельник, 16 марта, в 11:30"),
         (datetime(2026, 3, 17, 11, 30, tzinfo=MSK), "17 марта в 11:30"),  # a week ahead: the date, not "вторник"

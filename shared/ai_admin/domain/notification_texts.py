@@ -22,7 +22,7 @@ from functools import lru_cache
 from ai_admin.domain.booking_changes import BookingChange, ChangeKind
 from ai_admin.domain.messages import ButtonsReply, ReplyButton, TemplateReply, TextReply
 from ai_admin.domain.reminder_rules import ReminderKind, Visit
-from ai_admin.domain.russian_format import day_month, on_weekday
+from ai_admin.domain.russian_format import clock, day_month, on_weekday
 from ai_admin.domain.russian_words import Case, accusative, dative, genitive
 
 CONFIRM_PREFIX = "visit_confirm:"
@@ -55,12 +55,8 @@ def visit_reply_ids(record_id: int) -> tuple[str, str]:
 # --- pieces ---------------------------------------------------------------------------------------
 
 
-def clock(moment: datetime) -> str:
-    return f"{moment.hour}:{moment.minute:02d}"
-
-
 def when_phrase(start: datetime, now: datetime, tz: tzinfo) -> str:
-    """ "сегодня в 9:30", "завтра в 15:00", "в четверг, 12 марта, в 15:00" (within a week),
+    """ "сегодня в 09:30", "завтра в 15:00", "в четверг, 12 марта, в 15:00" (within a week),
     "12 марта в 15:00", "12 января 2027 года в 15:00" (another year)."""
     local, today = start.astimezone(tz), now.astimezone(tz).date()
     days = (local.date() - today).days
