@@ -33,6 +33,7 @@ from ai_admin.adapters.redis_connection import connect as connect_redis  # noqa:
 from ai_admin.adapters.redis_rate_limiter import RedisRateLimiter  # noqa: E402
 from ai_admin.local import stack as stack_module  # noqa: E402
 from ai_admin.local.fake_yclients import FakeYClients, Limits, generate  # noqa: E402
+from ai_admin.local.invoke import forget_cold_starts  # noqa: E402
 from ai_admin.local.sync_console import run_sync  # noqa: E402
 from ai_admin.settings import RedisSettings, YClientsSettings, load  # noqa: E402
 from ai_admin.sync.jobs import Job  # noqa: E402
@@ -62,9 +63,7 @@ def reset(stack: stack_module.Stack) -> None:
     finally:
         conn.close()
     connect_redis(load(RedisSettings)).flushdb()
-    from ai_admin.bootstrap import sync
-
-    sync._local.__dict__.clear()
+    forget_cold_starts()
 
 
 def warm_up(stack: stack_module.Stack) -> None:

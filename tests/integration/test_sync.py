@@ -12,6 +12,7 @@ import pytest
 
 from ai_admin import settings
 from ai_admin.adapters.postgres_connection import connect
+from ai_admin.local.invoke import forget_cold_starts
 from ai_admin.local.stack import Stack
 from ai_admin.local.sync_console import ALL_JOBS, run_sync
 from ai_admin.sync.jobs import Job
@@ -28,17 +29,11 @@ def synced_env(
     monkeypatch.setenv("YCLIENTS_BACKOFF_CAP_S", "0.4")
     monkeypatch.setenv("YCLIENTS_MAX_RETRIES", "6")
     settings.reset()
-    _forget_cold_start()
+    forget_cold_starts()
     yield local_stack
     fake.faults.clear()
     fake.limits.enabled = True
-    _forget_cold_start()
-
-
-def _forget_cold_start() -> None:
-    from ai_admin.bootstrap import sync
-
-    sync._local.__dict__.clear()
+    forget_cold_starts()
 
 
 @pytest.fixture
@@ -176,7 +171,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(
 
     monkeypatch.setenv("SYNC_PAGES_PER_BATCH", "3")  # batches of several pages, to die in the middle of one
     settings.reset()
-    _forget_cold_start()
+    forget_cold_starts()
     parts = sync.parts()
     planned = plan_run(parts, 1, Job.CLIENTS, Mode.FULL)
     specs = [

@@ -85,14 +85,28 @@ def cmd_invoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stop_on_sigterm() -> threading.Event:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    return stop
+
+
+def _block_until(stop: threading.Event) -> None:
+    """Returns on SIGTERM (``stop`` set) or Ctrl-C."""
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+
+
 def cmd_stack(args: argparse.Namespace) -> int:
     from ai_admin.local import stack as stack_module
     from ai_admin.local.gateway import LocalHttpApi, bind_routes
     from ai_admin.local.invoke import resolve_handler
 
     root = _root(args)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = _stop_on_sigterm()
     with stack_module.running(root) as stack:
         os.environ.update(stack.env)
         reset()
@@ -109,11 +123,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
         stack_module.write_env_file(env_file, {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url})
         stack.closers.append(lambda: env_file.unlink(missing_ok=True))
         _print_summary(stack, api.url)
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
+        _block_until(stop)
         print("stopping the local stack")
     return 0
 
@@ -231,13 +241,8 @@ def cmd_fake_whatsapp(args: argparse.Namespace) -> int:
 
     fake = FakeWhatsApp(access_token=LOCAL_SECRETS["WHATSAPP_ACCESS_TOKEN"], port=args.port).start()
     print(f"fake WhatsApp Graph API on {fake.url} (sent messages: {fake.url}/_fake/messages); Ctrl-C stops")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+    stop = _stop_on_sigterm()
+    _block_until(stop)
     fake.stop()
     return 0
 
@@ -334,13 +339,8 @@ def cmd_fake_llm(args: argparse.Namespace) -> int:
         f"{fake.url.removesuffix('/v1')}/_fake/requests); Ctrl-C stops",
         flush=True,
     )
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+    stop = _stop_on_sigterm()
+    _block_until(stop)
     fake.stop()
     return 0
 
@@ -413,8 +413,7 @@ def cmd_fake_yclients(args: argparse.Namespace) -> int:
         raise CliError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
     fake.faults.latency_s = args.latency_ms / 1000
     fake.faults.error_rate = args.error_rate
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop = _stop_on_sigterm()
     with fake:
         print(
             f"fake YClients on {fake.base_url} (company {args.company_id}): {len(state.services)} services, "
@@ -422,11 +421,7 @@ def cmd_fake_yclients(args: argparse.Namespace) -> int:
             f"built in {built_s:.2f} s",
             flush=True,
         )
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
+        _block_until(stop)
     return 0
 
 

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -76,16 +76,40 @@ _OURS = (
 
 
 @contextlib.contextmanager
-def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+def patched_environ(
+    values: Mapping[str, str], *, drop_prefixes: Sequence[str] = (), cold: bool = False
+) -> Iterator[None]:
+    """``values`` set (and variables starting with ``drop_prefixes`` removed) for the block; settings
+    re-read on entry and exit. ``cold`` also forgets every cached composition on entry and exit."""
     saved = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith(tuple(drop_prefixes))]:
+        del os.environ[key]
     os.environ.update(values)
     settings.reset()
+    if cold:
+        forget_cold_starts()
     try:
         yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
         settings.reset()
+        if cold:
+            forget_cold_starts()
+
+
+def forget_cold_starts() -> None:
+    """Every composition cached by ``ai_admin.bootstrap`` (``functools.cache`` builders, the sync's
+    per-thread parts) is rebuilt from the current environment on next use."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("ai_admin.bootstrap."):
+            continue
+        for value in list(vars(module).values()):
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
+                value.cache_clear()
+        local = getattr(module, "_local", None)
+        if local is not None:
+            local.__dict__.clear()
 
 
 def load_module(function: Function, container: int = 0) -> ModuleType:
