@@ -197,7 +197,7 @@ def test_a_call_never_outlives_the_deadline(fake_llm: FakeLlm) -> None:
     deadline = soon(0.8)
     with pytest.raises(BrainUnavailable, match="timed out"):
         brain(fake_llm, call_timeout_s=8.0).reply(ctx, RecordingToolbox(ctx), deadline)
-    assert time.monotonic() < deadline + 0.3
+    assert time.monotonic() < deadline + 0.5  # the deadline, not the 8 s call timeout (slack for a loaded CI)
 
 
 def test_no_call_is_made_without_time_left(fake_llm: FakeLlm) -> None:
@@ -250,7 +250,7 @@ def test_everything_down_the_last_brain_answers_within_budget(fake_llm_factory: 
 
     assert reply.brain == "offline"
     assert time.monotonic() - started < 2.5
-    assert offline.given_s and offline.given_s[0] >= 0.9
+    assert offline.given_s and offline.given_s[0] >= 0.75  # about its 1 s reserve (slack for a loaded CI)
     assert broken.requests() == []  # no time was left for it before the reserve
 
 
