@@ -61,28 +61,25 @@ class PostgresNotificationLedger:
         return Refusal.SETTLED if final else Refusal.PENDING
 
     def mark_sent(self, claim: Claim, wamid: str, now: datetime) -> bool:
-        rows = self._db.run(
-            "UPDATE sent_notifications SET status = 'sent', wa_message_id = :wamid, sent_at = :now, error = NULL"
-            f" WHERE {_KEY} AND status = 'claimed' AND attempts = :attempt RETURNING 1",
-            company=claim.key.company_id,
-            record=claim.key.record_id,
-            kind=claim.key.kind,
-            wamid=wamid,
-            now=now,
-            attempt=claim.attempt,
+        return self._settle(
+            claim, "status = 'sent', wa_message_id = :wamid, sent_at = :now, error = NULL", wamid=wamid, now=now
         )
-        return bool(rows)
 
     def mark_failed(self, claim: Claim, error: str, retry_at: datetime | None) -> bool:
+        return self._settle(
+            claim, "status = 'failed', error = :error, retry_at = :retry_at", error=error, retry_at=retry_at
+        )
+
+    def _settle(self, claim: Claim, assignments: str, **values: object) -> bool:
+        """Compare-and-set: only the holder of this very attempt's claim writes its outcome."""
         rows = self._db.run(
-            "UPDATE sent_notifications SET status = 'failed', error = :error, retry_at = :retry_at"
+            f"UPDATE sent_notifications SET {assignments}"
             f" WHERE {_KEY} AND status = 'claimed' AND attempts = :attempt RETURNING 1",
             company=claim.key.company_id,
             record=claim.key.record_id,
             kind=claim.key.kind,
-            error=error,
-            retry_at=retry_at,
             attempt=claim.attempt,
+            **values,
         )
         return bool(rows)
 
