@@ -8,17 +8,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from ai_admin.conversation.brain import TurnContext
-from ai_admin.conversation.model import (
-    Catalogue,
-    ClientProfile,
-    DialogState,
-    OfferedSlot,
-    PendingAction,
-    SalonInfo,
-    ServiceInfo,
-    StaffInfo,
-)
+from ai_admin.conversation.model import Catalogue, ClientProfile, SalonInfo, ServiceInfo, StaffInfo
+from ai_admin.conversation.state import DialogState, Offer, OfferedSlot, Pending
+from ai_admin.conversation.turn import TurnContext
 from ai_admin.domain.day_parts import TimeWindow
 
 MSK = ZoneInfo("Europe/Moscow")
@@ -94,12 +86,16 @@ def busy_state() -> DialogState:
         service_ids=[1010],
         staff_id=201,
         day=date(2026, 3, 11),
-        part_of_day="вечер",
-        offered=[
-            OfferedSlot(staff_id=201, start=datetime(2026, 3, 11, 18 + h // 2, 30 * (h % 2), tzinfo=MSK))
-            for h in range(6)
-        ],
-        pending=PendingAction(
+        offer=Offer(
+            service_ids=[1010],
+            staff_id=201,
+            record_id=555001,
+            slots=[
+                OfferedSlot(staff_id=201, start=datetime(2026, 3, 11, 18 + h // 2, 30 * (h % 2), tzinfo=MSK))
+                for h in range(6)
+            ],
+        ),
+        pending=Pending(
             kind="move",
             record_id=555001,
             staff_id=201,
@@ -135,12 +131,14 @@ def context(
 ) -> TurnContext:
     return TurnContext(
         company_id=COMPANY_ID,
+        conversation_id=1,
         phone=PHONE,
         text=text,
         now=now,
         catalogue=catalogue or default_catalogue(),
         profile=profile,
         state=state if state is not None else DialogState(),
+        turn_key="wamid.sample",
     )
 
 

@@ -1,17 +1,17 @@
-"""One client turn of the conversation worker with instant fakes: the AI responder and its toolbox over
+"""One client turn of the conversation worker with instant fakes: the AI responder and its engine over
 the real adapters (YClients client and booking desk against the fake YClients without limits or
 latency, the default demo salon synced into PostgreSQL by the sync's own planner and batches, Redis
 context, PostgreSQL transcript, bot changes and opt-outs) and a frozen salon clock.
 
     .venv/bin/python bench/turn/run.py [--quick]
 
-1. server time per turn: ``AiResponder.respond()`` with the offline brain over dialogs of every kind
+1. server time per turn: ``AiResponder.respond()`` with the offline reader over dialogs of every kind
    (prices, free times, booking in one message or from offered times, cancel + yes, move + yes), and
    the YClients requests each kind of turn made;
-2. prompt tokens per turn: the OpenAI brain's first prompt for those same turns (prompt messages and
-   every tool schema), and the largest prompt of each turn the fake LLM reported in part 3;
-3. LLM calls per turn: the same kinds of dialog through the worker's brain chain (OpenAI-compatible
-   brain first, the offline brain last) against the fake LLM playing what a model does on each turn;
+2. prompt tokens per turn: the OpenAI reader's prompt for those same turns (prompt messages and
+   every function schema), and the largest prompt of each turn the fake LLM reported in part 3;
+3. LLM calls per turn: the same kinds of dialog through the worker's reader chain (OpenAI-compatible
+   reader first, the offline reader last) against the fake LLM playing what a model reads in each turn;
 4. YClients requests per booking: a turn naming service, master, day and a free time, by endpoint.
 
 The last line printed is one JSON object: {"p50_ms", "prompt_tokens", "llm_calls_per_turn",
@@ -56,13 +56,15 @@ from ai_admin.adapters.redis_connection import connect as connect_redis  # noqa:
 from ai_admin.adapters.redis_context_store import RedisContextStore  # noqa: E402
 from ai_admin.adapters.yclients_booking_desk import YClientsBookingDesk  # noqa: E402
 from ai_admin.adapters.yclients_crm import YClientsCrm  # noqa: E402
-from ai_admin.bootstrap.conversation_worker import brain as worker_brain  # noqa: E402
+from ai_admin.bootstrap.conversation_worker import reader as worker_reader  # noqa: E402
 from ai_admin.bootstrap.yclients import yclients_client  # noqa: E402
 from ai_admin.conversation.ai_responder import AiResponder  # noqa: E402
-from ai_admin.conversation.brain import Brain, BrainReply, Toolbox, TurnContext  # noqa: E402
-from ai_admin.conversation.brain_prompt import estimate_request_tokens, prompt_messages  # noqa: E402
-from ai_admin.conversation.offline_brain import OfflineBrain  # noqa: E402
-from ai_admin.conversation.tool_args import openai_tools  # noqa: E402
+from ai_admin.conversation.llm_intents import openai_tools  # noqa: E402
+from ai_admin.conversation.llm_prompt import estimate_request_tokens, prompt_messages  # noqa: E402
+from ai_admin.conversation.offline_reader import OfflineReader  # noqa: E402
+from ai_admin.conversation.reader import Reader  # noqa: E402
+from ai_admin.conversation.turn import TurnContext  # noqa: E402
+from ai_admin.conversation.understanding import Understanding  # noqa: E402
 from ai_admin.domain.messages import ClientRef, InboundMessage, InboundTurn  # noqa: E402
 from ai_admin.domain.russian_format import day_month  # noqa: E402
 from ai_admin.domain.russian_words import accusative, dative  # noqa: E402
@@ -100,19 +102,20 @@ class FrozenClock:
 
 @dataclass
 class PromptProbe:
-    """Passes the turn to ``inner`` and keeps the context as the brain got it, so the LLM prompt for
-    that turn can be built after the timing; its own cost is kept apart and left out of turn times."""
+    """Reads the turn with the offline reader and keeps the context as the reader got it, so the LLM
+    prompt for that turn can be built after the timing; its own cost is kept apart and left out of
+    turn times."""
 
-    inner: Brain
+    inner: OfflineReader = field(default_factory=OfflineReader)
     name: str = "offline"
     seen: list[TurnContext] = field(default_factory=list)
     overhead_s: float = 0.0
 
-    def reply(self, ctx: TurnContext, tools: Toolbox, deadline: float) -> BrainReply:
+    def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
         started = time.perf_counter()
         self.seen.append(replace(ctx, state=ctx.state.model_copy(deep=True)))
         self.overhead_s += time.perf_counter() - started
-        return self.inner.reply(ctx, tools, deadline)
+        return self.inner.understand(ctx.reading())
 
 
 @dataclass
@@ -125,7 +128,7 @@ class Turn:
     reply: str
     llm_calls: int = 0
     prompt_tokens: int = 0
-    brain: str = ""
+    reader: str = ""
     acted: tuple[str, ...] = ()
 
 
@@ -198,8 +201,8 @@ def sync_salon(database_url: str, now: datetime) -> None:
         conn.close()
 
 
-def build_responder(db: PostgresSession, now: datetime, brain: Brain) -> AiResponder:
-    """As ``bootstrap.conversation_worker.responder()`` wires it, with a frozen clock and ``brain``."""
+def build_responder(db: PostgresSession, now: datetime, reader: Reader) -> AiResponder:
+    """As ``bootstrap.conversation_worker.responder()`` wires it, with a frozen clock and ``reader``."""
     redis_settings = load(RedisSettings)
     catalogue = PostgresCatalogue(db)
     return AiResponder(
@@ -211,7 +214,7 @@ def build_responder(db: PostgresSession, now: datetime, brain: Brain) -> AiRespo
         changes=PostgresBotChanges(db),
         handoffs=PostgresConversations(db),
         opt_outs=PostgresOptOuts(db),
-        brain=brain,
+        reader=reader,
         context_ttl_s=redis_settings.context_ttl_s,
         budget_s=load(LlmSettings).turn_budget_s,
     )
@@ -325,7 +328,7 @@ class Player:
             getattr(replies[0], "body", ""),
             stats.llm_calls,
             stats.prompt_tokens,
-            stats.brain,
+            stats.reader,
             tuple(stats.acted),
         )
         self.turns.append(result)
@@ -333,11 +336,11 @@ class Player:
 
     def offered(self, chat: tuple[int, ClientRef]) -> list[datetime]:
         state = self.responder.contexts.load(COMPANY, chat[0])
-        return [slot.start for slot in state.offered] if state else []
+        return list(state.offered_starts()) if state else []
 
 
 # Each dialog: a list of (client text, model turns) built as the dialog goes; the model turns are
-# what an LLM does with that message (an answer from the prompt's own facts, or a tool then a text).
+# what an LLM reads in that message (a function call per intent).
 ModelTurns = list[dict[str, Any]]
 Step = Callable[["Player", tuple[int, ClientRef]], tuple[str, ModelTurns]]
 
@@ -358,8 +361,8 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
     if kind == "prices":
         other = lines.rng.choice([s for s in lines.all if s.id != service.id])
         return clients.returning(), [
-            lambda p, c: (f"Сколько стоит {title}?", [text(f"{service.title} стоит {service.price:.0f} ₽.")]),
-            lambda p, c: (f"А {other.title.lower()}?", [text(f"{other.title} — {other.price:.0f} ₽.")]),
+            lambda p, c: (f"Сколько стоит {title}?", [tool("prices", service=title)]),
+            lambda p, c: (f"А {other.title.lower()}?", [tool("prices", service=other.title.lower())]),
         ]
     if kind == "free_times":
         staff_id, start = lines.slot([service.id])
@@ -367,12 +370,9 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
         return clients.returning(), [
             lambda p, c: (
                 f"Есть свободное время {day} на {what}?",
-                [tool("search_slots", service=what, when=day), text("Вот свободное время. Какое удобно?")],
+                [tool("book", service=what, when=day)],
             ),
-            lambda p, c: (
-                "а вечером?",
-                [tool("search_slots", when="вечером"), text("Вечером есть такие окна. Записать?")],
-            ),
+            lambda p, c: ("а вечером?", [tool("book", when="вечером")]),
         ]
     staff_id, start = lines.slot([service.id])
     master = dative(lines.state.staff[staff_id].name)
@@ -381,7 +381,7 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
         return clients.returning(), [
             lambda p, c: (
                 f"Запишите меня на {what} к {master} {when}",
-                [tool("create_booking", service=what, staff=f"к {master}", when=when), text("Готово, записал вас!")],
+                [tool("book", service=what, staff=f"к {master}", when=when, book_now=True)],
             )
         ]
     if kind == "book_offered":
@@ -390,20 +390,20 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
         def pick(p: Player, c: tuple[int, ClientRef]) -> tuple[str, ModelTurns]:
             offered = p.offered(c)
             chosen = f"в {lines.rng.choice(offered):%H:%M}" if offered else "в 12:00"
-            return f"давайте {chosen}", [tool("create_booking", when=chosen), text("Записал вас, ждём!")]
+            return f"давайте {chosen}", [tool("book", when=chosen, book_now=True)]
 
         return clients.returning(), [
             lambda p, c: (
                 f"Хочу на {what} к {master} {day}",
-                [tool("search_slots", service=what, staff=f"к {master}", when=day), text("Когда удобно?")],
+                [tool("book", service=what, staff=f"к {master}", when=day)],
             ),
             pick,
         ]
     client = clients.with_one_booking()
     if kind == "cancel":
         return client, [
-            lambda p, c: ("Здравствуйте, хочу отменить запись", [tool("cancel_booking"), text("Отменить эту запись?")]),
-            lambda p, c: ("да", [tool("cancel_booking"), text("Готово, запись отменена.")]),
+            lambda p, c: ("Здравствуйте, хочу отменить запись", [tool("cancel")]),
+            lambda p, c: ("да", [tool("yes")]),
         ]
     with lines.state.lock:
         mine = [r for r in lines.state.records.values() if r.client_id == client.id and not r.deleted]
@@ -413,14 +413,14 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
     return client, [
         lambda p, c: (
             f"Можно перенести мою запись на {when}?",
-            [tool("reschedule_booking", when=when), text("Перенести на это время?")],
+            [tool("move", when=when)],
         ),
-        lambda p, c: ("да", [tool("reschedule_booking"), text("Готово, перенёс.")]),
+        lambda p, c: ("да", [tool("yes")]),
     ]
 
 
 def play(player: Player, kinds: Sequence[str], lines: Lines, clients: Clients, llm: FakeLlm | None = None) -> list[int]:
-    """Plays one dialog of each kind in order; returns the turns another brain had to answer."""
+    """Plays one dialog of each kind in order; returns the turns another reader had to read."""
     missed = []
     for kind in kinds:
         client, steps = dialog_steps(kind, lines, clients)
@@ -431,8 +431,7 @@ def play(player: Player, kinds: Sequence[str], lines: Lines, clients: Clients, l
                 llm.reset()
                 llm.play(*model)
             turn = player.say(chat, message, kind, label)
-            # A scripted wording turn may stay unplayed: a tool result that answers completely is the reply.
-            if llm is not None and turn.brain != "openai":
+            if llm is not None and turn.reader != "openai":
                 missed.append(len(player.turns))
     return missed
 
@@ -465,7 +464,7 @@ def print_server_time(turns: Sequence[Turn]) -> None:
     times = [t.ms for t in turns]
     p50, p95, p99 = (percentile(times, q) for q in (0.5, 0.95, 0.99))
     print(
-        f"server time over {len(times)} turns (offline brain): p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms; "
+        f"server time over {len(times)} turns (offline reader): p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms; "
         f"CPU of the turn's own thread p50 {percentile([t.cpu_ms for t in turns], 0.5):.1f} ms"
     )
     groups: dict[str, list[Turn]] = defaultdict(list)
@@ -507,7 +506,7 @@ def measure_offline(player: Player, probe: PromptProbe, rounds: int, lines: Line
     print_server_time(player.turns)
     tokens = prompt_tokens(probe.seen)
     print(
-        f"prompt tokens (the OpenAI brain's first request: messages and tool schemas) over {len(tokens)} turns: "
+        f"prompt tokens (the OpenAI reader's request: messages and function schemas) over {len(tokens)} turns: "
         f"max {max(tokens)}, mean {statistics.mean(tokens):.0f}"
     )
     worst = {label: int(max(v)) for label, v in by_label(player.turns, lambda t: 0).items()}
@@ -518,7 +517,7 @@ def measure_offline(player: Player, probe: PromptProbe, rounds: int, lines: Line
 
 
 def measure_llm(player: Player, rounds: int, lines: Lines, clients: Clients, llm: FakeLlm) -> list[Turn]:
-    """Part 3: every kind of dialog through the worker's brain chain, the fake LLM playing the model."""
+    """Part 3: every kind of dialog through the worker's reader chain, the fake LLM playing the model."""
     play(player, KINDS, lines, clients, llm)  # warm-up: the SDK's client and connection
     player.turns.clear()
     missed = []
@@ -528,12 +527,12 @@ def measure_llm(player: Player, rounds: int, lines: Lines, clients: Clients, llm
     calls = [t.llm_calls for t in turns]
     print(
         f"LLM calls per turn over {len(calls)} scripted turns: mean {statistics.mean(calls):.2f}; "
-        f"turns answered directly {sum(1 for c in calls if c == 1)}, after a tool {sum(1 for c in calls if c > 1)}; "
-        f"turns the LLM brain did not answer: {len(missed)}"
+        f"turns read in one call {sum(1 for c in calls if c == 1)}, in two {sum(1 for c in calls if c > 1)}; "
+        f"turns the LLM reader did not read: {len(missed)}"
     )
     usage = [t.prompt_tokens for t in turns]
     print(
-        f"  prompt tokens the fake LLM reported (largest request of each turn, tool rounds included): "
+        f"  prompt tokens the fake LLM reported (largest request of each turn): "
         f"max {max(usage)}, mean {statistics.mean(usage):.0f}"
     )
     calls_by, usage_by = by_label(turns, lambda t: t.llm_calls), by_label(turns, lambda t: t.prompt_tokens)
@@ -551,7 +550,7 @@ def measure_llm(player: Player, rounds: int, lines: Lines, clients: Clients, llm
 
 
 def measure_bookings(turns: Sequence[Turn]) -> list[int]:
-    """Part 4: the offline brain's turns that booked a named service, master, day and free time."""
+    """Part 4: the offline reader's turns that booked a named service, master, day and free time."""
     bookings = [t for t in turns if t.label == "book_named_slot" and "created" in t.acted]
     per_booking = [sum(t.requests.values()) for t in bookings]
     endpoints: Counter[str] = Counter()
@@ -584,13 +583,13 @@ def main() -> None:
                 f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}"
             )
             lines, clients = Lines(fake.state, now, rng), Clients(fake.state, now, rng)
-            probe = PromptProbe(OfflineBrain())
+            probe = PromptProbe()
             offline = Player(build_responder(db, now, probe), db, fake, probe)
             tokens = measure_offline(offline, probe, rounds, lines, clients)
             with FakeLlm(api_key="sk-bench") as llm:
                 os.environ.update({"LLM_PRIMARY_BASE_URL": llm.url, "LLM_PRIMARY_API_KEY": "sk-bench"})
                 settings.reset()
-                chain = Player(build_responder(db, now, worker_brain()), db, fake, None)
+                chain = Player(build_responder(db, now, worker_reader()), db, fake, None)
                 llm_turns = measure_llm(chain, max(1, rounds // 3), lines, clients, llm)
             per_booking = measure_bookings(offline.turns)
         finally:

@@ -186,8 +186,10 @@ class LlmSettings(_Group):
     secondary_api_key: SecretStr | None = None
     call_timeout_s: float = Field(default=8.0, gt=0, le=60)
     turn_budget_s: float = Field(default=25.0, gt=0, le=120)
-    offline_reserve_s: float = Field(default=2.0, ge=0, le=30, description="budget kept for the offline brain")
-    max_tool_rounds: int = Field(default=4, ge=1, le=10)
+    offline_reserve_s: float = Field(default=2.0, ge=0, le=30, description="budget kept for the offline reader")
+    cooldown_s: float = Field(
+        default=60.0, ge=0, le=3600, description="a provider that timed out, 429ed or 5xxed is skipped this long"
+    )
 
     @field_validator("primary_base_url", "secondary_base_url")
     @classmethod

@@ -27,7 +27,9 @@ from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
 from ai_admin.adapters.redis_context_store import RedisContextStore
 from ai_admin.adapters.yclients_booking_desk import YClientsBookingDesk
 from ai_admin.adapters.yclients_crm import YClientsCrm
-from ai_admin.conversation.model import Booked, DialogState, OfferedSlot, PendingAction
+from ai_admin.conversation.model import Booked
+from ai_admin.conversation.state import Choice, DialogState, Offer, OfferedSlot, Pending
+from ai_admin.conversation.understanding import WhenSpec
 from ai_admin.conversation.ports import BookingError
 from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.messages import ClientRef
@@ -409,8 +411,9 @@ def dialog() -> DialogState:
         service_ids=[1],
         staff_id=11,
         day=DAY1,
-        offered=[OfferedSlot(staff_id=11, start=at(DAY1, 14))],
-        pending=PendingAction(kind="book", staff_id=11, service_ids=[1], start=at(DAY1, 14), stated_at=moment),
+        offer=Offer(service_ids=[1], staff_id=11, slots=[OfferedSlot(staff_id=11, start=at(DAY1, 14))]),
+        pending=Pending(kind="book", staff_id=11, service_ids=[1], start=at(DAY1, 14), stated_at=moment),
+        choice=Choice(act="move", record_ids=[7, 8], when=WhenSpec(text="на час позже", shift_minutes=60)),
         client_name="Иван",
         greeted_at=moment,
         last_bot_at=moment,
@@ -492,3 +495,47 @@ def test_the_clock_setting_picks_the_clock(stack_env: dict[str, str], monkeypatc
         assert isinstance(clock.clock(), RedisClock)
     finally:
         clock.clock.cache_clear()
+
+
+def test_a_turn_redelivered_after_its_context_was_lost_books_once(
+    synced: SalonState, db: PostgresSession, redis_client: redis.Redis, desk: YClientsBookingDesk, salon: FakeYClients
+) -> None:
+    """The worker booked, then died before saving the dialog; SQS redelivers the same turn. The new
+    attempt knows nothing of the first, so only the record's api_id in YClients stops a second one."""
+    from ai_admin.conversation.ai_responder import AiResponder
+    from ai_admin.conversation.offline_reader import OfflineReader
+    from ai_admin.conversation.reader import ReaderChain
+    from ai_admin.domain.messages import InboundMessage, InboundTurn
+    from tests.unit.salon_fakes import FrozenClock
+
+    class Offline:
+        name = "offline"
+
+        def understand(self, ctx: Any, deadline: float) -> Any:
+            return OfflineReader().understand(ctx.reading())
+
+    contexts = RedisContextStore(redis_client, db, ttl_s=3600)
+    catalogue = PostgresCatalogue(db)
+    responder = AiResponder(
+        clock=FrozenClock(at(TODAY, 8)),
+        catalogues=catalogue,
+        profiles=PostgresClientProfiles(db),
+        contexts=contexts,
+        desk=desk,
+        changes=PostgresBotChanges(db),
+        handoffs=PostgresConversations(db),
+        opt_outs=PostgresOptOuts(db),
+        reader=ReaderChain([Offline()]),
+    )
+    conv = conversation(db)
+    client = ClientRef(key="79161234567", wa_id="79161234567", name="Иван")
+    text = f"Запишите на мужскую стрижку к Бари {DAY2:%d.%m} в 15:00"
+    turn = InboundTurn(1, conv, client, IVAN, (InboundMessage("wamid.once", "text", 1_700_000_000, text),))
+    first = responder.respond(turn)
+    redis_client.delete(contexts.key(1, conv))
+    db.run("UPDATE conversations SET state = state - 'dialog' WHERE conversation_id = :c", c=conv)
+    again = responder.respond(turn)
+    clients = {c.id for c in salon.state.clients.values() if c.phone == IVAN}
+    made = [r for r in salon.state.records.values() if r.client_id in clients and not r.deleted]
+    assert len(made) == 1 and made[0].start == at(DAY2, 15)
+    assert "Записал" in getattr(first[0], "body", "") and "Записал" in getattr(again[0], "body", "")

@@ -15,9 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ai_admin.conversation.ai_responder import AiResponder
-from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, DialogState, SalonInfo, ServiceInfo, StaffInfo
-from ai_admin.conversation.offline_brain import OfflineBrain
+from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, SalonInfo, ServiceInfo, StaffInfo
 from ai_admin.conversation.ports import BookingError
+from ai_admin.conversation.reader import Reader
+from ai_admin.conversation.state import DialogState
+from ai_admin.conversation.turn import TurnContext
+from ai_admin.conversation.understanding import Understanding
 from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.messages import ClientRef, InboundMessage, InboundTurn, OutboundMessage
 
@@ -186,14 +189,39 @@ class FrozenClock:
         return self.moment
 
 
+class GivenReader:
+    """A reader that hands the engine the ``Understanding`` a test gives for the next turn (engine
+    tests state the meaning directly; the offline reader is tested on words elsewhere)."""
+
+    name = "given"
+
+    def __init__(self) -> None:
+        self.next: Understanding | None = None
+        self.seen: list[TurnContext] = []
+
+    def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
+        self.seen.append(ctx)
+        understood, self.next = self.next or Understanding(()), None
+        return understood
+
+
+def default_reader() -> Reader:
+    from ai_admin.conversation.offline_reader import OfflineReader
+    from ai_admin.conversation.reader import ReaderChain
+
+    return ReaderChain([OfflineReader()])
+
+
 @dataclass
 class Dialog:
-    """Plays client messages through the real responder with the offline brain."""
+    """Plays client messages through the real responder, engine and tools with in-memory ports."""
 
     memory: MemorySalon
     clock: FrozenClock
     phone: str = "+79990000001"
     conversation_id: int = 1
+    reader: Reader | None = None
+    profile_name: str | None = None
     _seq: Any = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
@@ -206,10 +234,13 @@ class Dialog:
             changes=self.memory,
             handoffs=self.memory,
             opt_outs=self.memory,
-            brain=OfflineBrain(),
+            reader=self.reader or default_reader(),
         )
 
-    def say(self, *texts: str, button: str | None = None) -> str:
+    def say(self, *texts: str, button: str | None = None, meaning: Understanding | None = None) -> str:
+        if meaning is not None:
+            assert isinstance(self.responder.reader, GivenReader), "meaning= needs dialog(reader=GivenReader())"
+            self.responder.reader.next = meaning
         messages = []
         for text in texts:
             n = next(self._seq)
@@ -218,10 +249,20 @@ class Dialog:
             n = next(self._seq)
             messages.append(InboundMessage(f"wamid.{n}", "interactive", 1_700_000_000 + n, button, reply_id=button))
         turn = InboundTurn(
-            1, self.conversation_id, ClientRef(self.phone[1:], wa_id=self.phone[1:]), self.phone, tuple(messages)
+            1,
+            self.conversation_id,
+            ClientRef(self.phone[1:], wa_id=self.phone[1:], name=self.profile_name),
+            self.phone,
+            tuple(messages),
         )
         replies = self.responder.respond(turn)
         return "\n".join(_body(r) for r in replies)
+
+    def redeliver(self, text: str, wamid: str = "wamid.redelivered") -> str:
+        """The same message again, as SQS or Meta redeliver it (same id, so the same turn key)."""
+        message = InboundMessage(wamid, "text", 1_700_000_000, text)
+        turn = InboundTurn(1, self.conversation_id, ClientRef(self.phone[1:], wa_id=self.phone[1:]), self.phone, (message,))
+        return "\n".join(_body(r) for r in self.responder.respond(turn))
 
     def later(self, **delta: float) -> None:
         self.clock.moment += timedelta(**delta)

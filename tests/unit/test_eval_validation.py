@@ -180,7 +180,7 @@ CASES = [
     ),
     (
         "script",
-        [{"tool_calls": [{"name": "create_booking", "arguments": {"when": 5}}]}],
+        [{"tool_calls": [{"name": "book", "arguments": {"when": 5}}]}],
         "script[0].tool_calls[0].arguments.when",
         "valid string",
     ),

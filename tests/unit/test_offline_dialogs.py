@@ -1,4 +1,4 @@
-"""Dialogs through the real responder, toolbox and offline brain, with in-memory ports."""
+"""Dialogs through the real responder, offline reader, engine and tools, with in-memory ports."""
 
 from __future__ import annotations
 
@@ -147,9 +147,10 @@ def test_last_discussed_service_beats_the_usual_one() -> None:
 def test_redelivered_turn_does_not_book_twice() -> None:
     d = dialog()
     d.memory.profiles["+79990000001"] = ClientProfile("+79990000001", client_id=1, name="Анна")
-    d.say("Запишите на мужскую стрижку к Сергею завтра в 15:00")
-    state = d.memory.states[1]
-    assert list(state.booked_turns.values()) == [5001]
+    first = d.redeliver("Запишите на мужскую стрижку к Сергею завтра в 15:00")
+    again = d.redeliver("Запишите на мужскую стрижку к Сергею завтра в 15:00")
+    assert "Записал" in first and "Записал" in again
+    assert [r.record_id for r in d.memory.records.values()] == [5001]
 
 
 def test_prompt_injection_cannot_touch_another_phone() -> None:
@@ -168,31 +169,11 @@ def test_stop_opts_out_of_reminders() -> None:
     assert d.memory.opted_out == {"+79990000001"}
 
 
-class _Boasting:
-    """A brain that claims a booking without calling any tool (what an LLM may do)."""
-
-    name = "boasting"
-
-    def reply(self, ctx, tools, deadline):  # type: ignore[no-untyped-def]
-        from ai_admin.conversation.brain import BrainReply
-
-        tools.run("search_slots", {"service": "мужская стрижка", "staff": "Сергей", "when": "завтра в 15:00"})
-        return BrainReply("Отлично, записал вас на завтра в 15:00!")
-
-
-def test_a_claimed_booking_no_tool_made_is_replaced_by_the_truth() -> None:
-    d = dialog()
-    d.responder.brain = _Boasting()
-    reply = d.say("запишите завтра в 15 к Сергею")
-    assert "записал" not in reply.lower() and "Записать вас" in reply
-    assert not d.memory.records
-
-
 def _reminded(d, record_id: int) -> None:  # type: ignore[no-untyped-def]
-    from ai_admin.conversation.model import DialogState
+    from ai_admin.conversation.state import DialogState
 
     state = d.memory.states.get(d.conversation_id) or DialogState()
-    state.extra["reminded"] = record_id
+    state.reminded = record_id
     d.memory.states[d.conversation_id] = state
 
 

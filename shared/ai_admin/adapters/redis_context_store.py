@@ -14,7 +14,7 @@ import redis
 from pydantic import ValidationError
 
 from ai_admin.adapters.postgres_session import PostgresSession
-from ai_admin.conversation.model import DialogState
+from ai_admin.conversation.state import DialogState
 from ai_admin.domain.errors import StorageUnavailable
 from ai_admin.observability import logger
 

@@ -18,25 +18,42 @@ from ai_admin.adapters.redis_inbox import RedisInbox
 from ai_admin.adapters.redis_llm_meter import RedisLlmMeter
 from ai_admin.adapters.yclients_booking_desk import YClientsBookingDesk
 from ai_admin.bootstrap.clock import clock
-from ai_admin.bootstrap.llm import build_brains
+from ai_admin.bootstrap.llm import build_readers
 from ai_admin.bootstrap.yclients import yclients_client
 from ai_admin.conversation.ai_responder import AiResponder
 from ai_admin.conversation.answer_turn import TurnAnswerer
-from ai_admin.conversation.brain import Brain
-from ai_admin.conversation.brain_chain import BrainChain
-from ai_admin.conversation.offline_brain import OfflineBrain
+from ai_admin.conversation.offline_reader import OfflineReader
+from ai_admin.conversation.reader import Reader, ReaderChain
+from ai_admin.conversation.turn import TurnContext
+from ai_admin.conversation.understanding import Understanding
 from ai_admin.domain.messages import TemplateReply
 from ai_admin.settings import AppSettings, LlmSettings, PostgresSettings, RedisSettings, WhatsAppSettings, load
 
 
-def brain() -> Brain:
-    """The configured LLM providers in order, then the offline brain; the offline brain alone when no
+def reader() -> Reader:
+    """The configured LLM providers in order, then the offline reader; the offline reader alone when no
     provider is configured (the local default: no keys needed)."""
     config = load(LlmSettings)
-    llms = [] if load(AppSettings).brain == "offline" else build_brains(config)
-    if not llms:
-        return OfflineBrain()
-    return BrainChain([*llms, OfflineBrain()], config.turn_budget_s, last_reserve_s=config.offline_reserve_s)
+    offline = OfflineReader()
+    llms = [] if load(AppSettings).brain == "offline" else build_readers(config, offline)
+    return ReaderChain(
+        [*llms, _Offline(offline)],
+        config.turn_budget_s,
+        last_reserve_s=config.offline_reserve_s,
+        cooldown_s=config.cooldown_s,
+    )
+
+
+class _Offline:
+    """The offline reader in the chain: it needs only what the turn's words and state give it."""
+
+    name = "offline"
+
+    def __init__(self, reader: OfflineReader) -> None:
+        self._reader = reader
+
+    def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
+        return self._reader.understand(ctx.reading())
 
 
 @functools.cache
@@ -55,7 +72,7 @@ def responder() -> AiResponder:
         handoffs=conversations,
         opt_outs=PostgresOptOuts(db),
         reminders=PostgresNotificationLedger(db),
-        brain=brain(),
+        reader=reader(),
         context_ttl_s=redis_settings.context_ttl_s,
         budget_s=load(LlmSettings).turn_budget_s,
         meter=RedisLlmMeter(connect_redis(redis_settings)).add if load(AppSettings).llm_meter == "redis" else None,

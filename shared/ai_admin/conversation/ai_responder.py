@@ -1,16 +1,16 @@
-"""One client turn with the AI administrator: load the context, let a brain decide with the tools,
-apply the reply rules, save the context, return the messages to send."""
+"""One client turn with the AI administrator: load the context, let a reader understand the messages,
+let the dialog engine act and write the reply, apply the reply rules, save the context."""
 
 from __future__ import annotations
 
-import re
 import time as _time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from ai_admin.conversation.brain import Brain, BrainReply, BrainUnavailable, TurnContext
-from ai_admin.conversation.model import DialogState
+from ai_admin.conversation import claims
+from ai_admin.conversation.engine import Acting, DialogEngine, EngineReply
+from ai_admin.conversation.phrases import phrases
 from ai_admin.conversation.ports import (
     BookingDesk,
     BotChanges,
@@ -22,13 +22,17 @@ from ai_admin.conversation.ports import (
     OptOuts,
     ReminderLog,
 )
+from ai_admin.conversation.reader import Reader, ReaderUnavailable
 from ai_admin.conversation.reply_polish import polish
-from ai_admin.conversation.toolbox import SalonToolbox
+from ai_admin.conversation.state import DialogState
+from ai_admin.conversation.tools.book import Booker
+from ai_admin.conversation.tools.change_booking import ClientBookings
+from ai_admin.conversation.tools.free_times import Calendar
+from ai_admin.conversation.turn import TurnContext
+from ai_admin.conversation.understanding import Understanding
 from ai_admin.domain.greetings import greeting_for, should_greet
 from ai_admin.domain.messages import ButtonsReply, InboundTurn, OutboundMessage, TextReply
 from ai_admin.observability import logger
-
-SORRY = "Извините, я не смог обработать сообщение. Я передал его администратору — он ответит вам здесь."
 
 
 @dataclass
@@ -37,8 +41,8 @@ class TurnStats:
 
     llm_calls: int = 0
     prompt_tokens: int = 0
-    tool_calls: int = 0
-    brain: str = ""
+    yclients_requests: int = 0
+    reader: str = ""
     acted: list[str] = field(default_factory=list)
 
 
@@ -52,7 +56,7 @@ class AiResponder:
     changes: BotChanges
     handoffs: HandoffLog
     opt_outs: OptOuts
-    brain: Brain
+    reader: Reader
     context_ttl_s: int = 12 * 3600
     budget_s: float = 25.0
     reminders: ReminderLog | None = None
@@ -67,43 +71,47 @@ class AiResponder:
         ttl = timedelta(seconds=self.context_ttl_s)
         state = self.contexts.load(turn.company_id, turn.conversation_id) or DialogState()
         if state.last_bot_at is not None and now - state.last_bot_at >= ttl:
-            state = DialogState(client_name=state.client_name)
+            state = DialogState(client_name=state.client_name, language=state.language)
         phone = turn.phone or ""
         profile = self.profiles.profile(turn.company_id, phone) if phone else None
-        if self.reminders is not None and phone:
-            # A reminder sent since the bot last spoke is what a bare "да" or "нет" now answers.
-            since = max(state.last_bot_at or now - timedelta(days=1), now - timedelta(days=1))
-            reminded = self.reminders.last_reminder(turn.company_id, phone, since)
-            if reminded is not None:
-                state.extra["reminded"] = reminded
-            notified_at = self.reminders.last_notified_at(turn.company_id, phone)
-            if notified_at is not None and now - notified_at < ttl and not state.last_bot_at:
-                state.last_bot_at = notified_at  # a reminder or notice opened the conversation: no hello now
+        self._note_reminders(turn.company_id, phone, state, now, ttl)
         ctx = TurnContext(
             company_id=turn.company_id,
+            conversation_id=turn.conversation_id,
             phone=phone,
             text=turn.text,
             now=now,
             catalogue=catalogue,
             profile=profile,
             state=state,
+            turn_key=turn.messages[-1].wamid if turn.messages else str(now.timestamp()),
             button_ids=tuple(m.reply_id for m in turn.messages if m.reply_id),
+            profile_name=turn.client.name,
         )
-        turn_key = turn.messages[-1].wamid if turn.messages else str(now.timestamp())
-        tools = SalonToolbox(
-            ctx, self.desk, self.catalogues, self.changes, self.handoffs, self.opt_outs, turn.conversation_id, turn_key
+        calendar = Calendar(turn.company_id, catalogue, self.desk, self.catalogues, now)
+        bookings = ClientBookings(self.desk, self.changes, turn.company_id, phone, now)
+        acting = Acting(
+            calendar=calendar,
+            booker=Booker(self.desk, self.changes, turn.company_id, turn.conversation_id, ctx.turn_key, now),
+            bookings=bookings,
+            handoffs=self.handoffs,
+            opt_outs=self.opt_outs,
         )
         try:
-            reply = self.brain.reply(ctx, tools, started + self.budget_s)
-        except BrainUnavailable:
-            logger.exception("no brain could answer the turn")
+            understood = self.reader.understand(ctx, started + self.budget_s)
+        except ReaderUnavailable:
+            logger.exception("no reader could understand the turn")
+            understood = None
+        if understood is None:
             self.handoffs.hand_off(turn.conversation_id, 0)
-            reply = BrainReply(SORRY, brain="none")
-        reply = _no_false_success(reply, tools)
+            reply = EngineReply(phrases(state.language).failed_turn())
+            understood = Understanding(())
+        else:
+            reply = DialogEngine(ctx, acting).answer(_checked(understood, ctx))
         name = state.client_name or (profile.name if profile else None)
         greeting = None
         if should_greet(state.last_bot_at, now, ttl):
-            greeting = greeting_for(now) + (f", {name.split()[0]}!" if name else "!")
+            greeting = greeting_for(now, language=state.language) + (f", {name.split()[0]}!" if name else "!")
             state.greeted_at = now
         text = polish(reply.text, previous_reply=state.last_reply, greeting=greeting)
         state.remember("client", turn.text, now)
@@ -112,39 +120,40 @@ class AiResponder:
         state.last_bot_at = now
         self.contexts.save(turn.company_id, turn.conversation_id, state)
         if self.meter is not None:
-            self.meter(reply.llm_calls, reply.prompt_tokens)
-        self.last = TurnStats(reply.llm_calls, reply.prompt_tokens, tools.calls, reply.brain, list(tools.acted))
+            self.meter(understood.llm_calls, understood.prompt_tokens)
+        acted = [a.value for a in reply.acts]
+        self.last = TurnStats(
+            understood.llm_calls, understood.prompt_tokens, calendar.requests, understood.reader, acted
+        )
         logger.info(
             "turn answered",
-            extra={"brain": reply.brain, "llm_calls": reply.llm_calls, "tools": tools.calls, "acted": tools.acted},
+            extra={"reader": understood.reader, "llm_calls": understood.llm_calls, "acted": acted},
         )
         if reply.buttons and len(text) <= 1024:
             return [ButtonsReply(text, tuple(reply.buttons[:3]))]
         return [TextReply(text)]
 
+    def _note_reminders(self, company_id: int, phone: str, state: DialogState, now: datetime, ttl: timedelta) -> None:
+        if self.reminders is None or not phone:
+            return
+        # A reminder sent since the bot last spoke is what a bare "да" or "нет" now answers.
+        since = max(state.last_bot_at or now - timedelta(days=1), now - timedelta(days=1))
+        reminded = self.reminders.last_reminder(company_id, phone, since)
+        if reminded is not None:
+            state.reminded = reminded
+        notified_at = self.reminders.last_notified_at(company_id, phone)
+        if notified_at is not None and now - notified_at < ttl and not state.last_bot_at:
+            state.last_bot_at = notified_at  # a reminder or notice opened the conversation: no hello now
 
-_CLAIMS = {
-    "created": re.compile(
-        r"\bзаписал[аи]?\s+(вас|тебя)|\bвы\s+записаны\s+на\b.*\bготово|\bзапись\s+создана", re.IGNORECASE
-    ),
-    "moved": re.compile(r"\bперен[её]с(ла|ли)?\b|\bзапись\s+перенесена", re.IGNORECASE),
-    "cancelled": re.compile(r"\bотменил[аи]?\b|\bзапись\s+отменена|\bотменена\b", re.IGNORECASE),
-}
 
-
-def _no_false_success(reply: BrainReply, tools: SalonToolbox) -> BrainReply:
-    """A brain may say "записал"/"перенёс"/"отменил" only when a tool did it in this turn (or, for a
-    redelivered turn, already had); otherwise the last tool's own sentence, which is true, replaces it."""
-    done = set(tools.acted) | ({"created"} if tools.ctx.state.booked_turns.get(tools.turn_key) else set())
-    false = [kind for kind, claim in _CLAIMS.items() if claim.search(reply.text) and kind not in done]
-    if not false:
-        return reply
-    logger.warning("reply claimed an action no tool performed", extra={"claims": false})
-    fallback = tools.last_result.say if tools.last_result and tools.last_result.say else SORRY
-    return BrainReply(
-        fallback,
-        list(tools.last_result.buttons) if tools.last_result else [],
-        reply.llm_calls,
-        reply.prompt_tokens,
-        reply.brain,
+def _checked(understood: Understanding, ctx: TurnContext) -> Understanding:
+    """A model's free text goes out only when every claim and figure in it holds (see ``claims``)."""
+    if not understood.reply:
+        return understood
+    verdict = claims.check(understood.reply, acts=(), known=claims.salon_facts(ctx.catalogue))
+    if verdict.ok:
+        return understood
+    logger.warning("model text dropped", extra={"problems": list(verdict.problems), "reader": understood.reader})
+    return Understanding(
+        understood.intents, understood.language, None, understood.reader, understood.llm_calls, understood.prompt_tokens
     )

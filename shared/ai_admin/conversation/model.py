@@ -1,19 +1,13 @@
-"""What a turn knows: the salon's catalogue, the client's profile, their bookings and the dialog state.
-
-Plain data, no I/O. The dialog state is the part that survives between turns (in Redis for the
-context TTL, with the PostgreSQL transcript as the durable copy); everything else is read per turn.
-"""
+"""What a turn reads: the salon's catalogue, the client's profile and their bookings (plain data, no
+I/O). The dialog state kept between turns is in ``conversation/state.py``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel, Field
 
 from ai_admin.domain.catalogue_matching import Service, StaffMember
 from ai_admin.domain.day_parts import TimeWindow
@@ -100,54 +94,3 @@ class Booked:
     phone: str
     attendance: int = 0
     deleted: bool = False
-
-
-# --- the dialog state kept between turns --------------------------------------------------------
-
-
-class OfferedSlot(BaseModel):
-    staff_id: int
-    start: datetime  # aware
-
-
-class PendingAction(BaseModel):
-    """A destructive or booking action the bot has stated and is waiting for the client to confirm."""
-
-    kind: Literal["book", "cancel", "move"]
-    record_id: int | None = None
-    staff_id: int | None = None
-    service_ids: list[int] = Field(default_factory=list)
-    start: datetime | None = None  # the new start for book/move
-    stated_at: datetime
-
-
-class Turn(BaseModel):
-    role: Literal["client", "bot"]
-    text: str
-    at: datetime
-
-
-class DialogState(BaseModel):
-    """Everything the bot remembers about this conversation between turns."""
-
-    service_ids: list[int] = Field(default_factory=list)
-    staff_id: int | None = None
-    day: date | None = None
-    time_of_day: time | None = None
-    part_of_day: str | None = None
-    offered: list[OfferedSlot] = Field(default_factory=list)
-    pending: PendingAction | None = None
-    client_name: str | None = None
-    greeted_at: datetime | None = None
-    last_bot_at: datetime | None = None
-    last_reply: str = ""
-    turns: list[Turn] = Field(default_factory=list)
-    booked_turns: dict[str, int] = Field(default_factory=dict)  # turn key -> record id (redelivery)
-    handed_off: bool = False
-    extra: dict[str, Any] = Field(default_factory=dict)
-
-    MAX_TURNS: ClassVar[int] = 12
-
-    def remember(self, role: Literal["client", "bot"], text: str, at: datetime) -> None:
-        self.turns.append(Turn(role=role, text=text, at=at))
-        del self.turns[: -self.MAX_TURNS]

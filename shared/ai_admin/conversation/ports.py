@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, DialogState
+from ai_admin.conversation.model import Booked, Catalogue, ClientProfile
+from ai_admin.conversation.state import DialogState
 from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.messages import ClientRef, InboundMessage, InboundTurn, OutboundMessage
 

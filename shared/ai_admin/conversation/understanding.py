@@ -26,8 +26,9 @@ Rules every reader follows:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -89,7 +90,7 @@ class WhenSpec:
     text: str = ""  # the words it came from (logs, the LLM's argument)
     day: date | None = None
     day_until: date | None = None  # a span of days: "в эти выходные", "на следующей неделе"
-    time: time | None = None
+    time: dt.time | None = None
     part_of_day: PartOfDay | None = None
     window: TimeWindow | None = None  # "после 18", "с 12 до 15"
     shift_minutes: int | None = None
@@ -121,7 +122,7 @@ class RecordHint:
 
     record_id: int | None = None  # a CRM id (from a button, or the LLM quoting our list)
     day: date | None = None
-    time: time | None = None
+    time: dt.time | None = None
     service_ids: tuple[int, ...] = ()
     staff_id: int | None = None
     ordinal: int | None = None  # "первую" = 1, "вторую" = 2, "последнюю" = -1 (in the order we listed)
@@ -155,6 +156,7 @@ class Intent:
     name: str | None = None  # NAME
     minutes_late: int | None = None  # LATE
     reply_id: str | None = None  # the id of the button or list row this intent came from
+    tentative: bool = False  # a model read it but the client's own words do not bear it out: ask first
 
 
 Language = Literal["ru", "en"]
@@ -172,6 +174,8 @@ class Understanding:
     language: Language = "ru"
     reply: str | None = None
     reader: str = ""  # which reader produced it (offline, or the LLM provider's name)
+    llm_calls: int = 0  # what reading it cost, for the scorecard and the benchmarks
+    prompt_tokens: int = 0  # the largest prompt sent while reading it
 
     def of(self, kind: IntentKind) -> list[Intent]:
         return [intent for intent in self.intents if intent.kind == kind]

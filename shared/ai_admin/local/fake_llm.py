@@ -5,13 +5,17 @@ key, model, messages, tool-call pairing: 400 otherwise) and answered with the ne
 real chat-completion body, ``usage.prompt_tokens`` estimated from the request. A turn is one of::
 
     {"text": "..."}                                      an answer
-    {"tool_calls": [{"name": "...", "arguments": {...} or "raw string"}]}
+    {"tool_calls": [{"name": "...", "arguments": {...} or "raw string"}]}   (parallel calls: several)
+    {"tool_calls": [...], "text": "..."}                 calls with text beside them, as some models do
     {"delay_s": 3.0}                                     answers late (with the rest of the turn, if any)
     {"status": 500}                                      an API error (429, 500, 503 ...)
     {"malformed": true}                                  a 200 whose body is not valid JSON
 
-plus ``"usage": false`` to leave usage out. Every accepted request is recorded for assertions;
-``GET /_fake/requests`` lists them.
+plus ``"usage": false`` to leave usage out and ``"finish_reason": "length"`` for an answer cut off at
+the token limit. A tool call may carry ``"extra_content": {...}`` as Gemini's OpenAI-compatible API
+does (thought signatures); like Gemini, the fake then refuses (400) a later request that sends that
+call back without it. Every accepted request is recorded for assertions; ``GET /_fake/requests``
+lists them.
 """
 
 from __future__ import annotations
@@ -26,10 +30,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from ai_admin.conversation.brain_prompt import estimate_request_tokens, estimate_tokens
+from ai_admin.conversation.llm_prompt import estimate_request_tokens, estimate_tokens
 
 PATHS = ("/v1/chat/completions", "/chat/completions")
-_TURN_KEYS = frozenset({"text", "tool_calls", "delay_s", "status", "malformed", "usage"})
+_TURN_KEYS = frozenset({"text", "tool_calls", "delay_s", "status", "malformed", "usage", "finish_reason"})
 _ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 _ERROR_TYPES = {429: "rate_limit_exceeded", 401: "invalid_api_key", 400: "invalid_request_error"}
 _DELAYED_TEXT = "(a late answer)"
@@ -90,7 +94,9 @@ def check_turn(turn: Any) -> dict[str, Any]:
         raise ScriptError("status must be an HTTP error code (400-599)")
     if "delay_s" in turn and not (isinstance(turn["delay_s"], int | float) and turn["delay_s"] >= 0):
         raise ScriptError("delay_s must be a number >= 0")
-    if not _TURN_KEYS & set(turn) - {"usage"}:
+    if turn.get("finish_reason", "stop") not in ("stop", "length", "tool_calls", "content_filter"):
+        raise ScriptError("finish_reason must be stop, length, tool_calls or content_filter")
+    if not _TURN_KEYS & set(turn) - {"usage", "finish_reason"}:
         raise ScriptError("a turn needs text, tool_calls, delay_s, status or malformed")
     return dict(turn)
 
@@ -184,6 +190,7 @@ class FakeLlm:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ids = itertools.count(1)
+        self._signatures: dict[str, Any] = {}  # tool call id -> the extra_content it was issued with
         fake = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -289,6 +296,7 @@ class FakeLlm:
         try:
             body = json.loads(raw)
             validate(body)
+            self._check_signatures(body)
         except (ValueError, RequestError, AttributeError) as error:
             return self._reject(400, str(error))
         with self._lock:
@@ -308,6 +316,13 @@ class FakeLlm:
             return 200, b'{"id": "chatcmpl-broken", "object": "chat.completion", "choices": [{"index": 0, "mess', {}
         return 200, self._completion(body, turn), {}
 
+    def _check_signatures(self, body: dict[str, Any]) -> None:
+        for message in body["messages"]:
+            for call in message.get("tool_calls") or []:
+                issued = self._signatures.get(call.get("id"))
+                if issued is not None and call.get("extra_content") != issued:
+                    raise RequestError(f"Function call {call.get('id')} is missing its thought_signature")
+
     def _reject(self, status: int, message: str) -> tuple[int, Any, dict[str, str]]:
         with self._lock:
             self._rejected.append((status, message))
@@ -317,8 +332,9 @@ class FakeLlm:
         number = next(self._ids)
         message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
         if "tool_calls" in turn:
-            message["tool_calls"] = [
-                {
+            message["tool_calls"] = []
+            for index, call in enumerate(turn["tool_calls"]):
+                issued: dict[str, Any] = {
                     "id": f"call_fake{number:04d}_{index}",
                     "type": "function",
                     "function": {
@@ -328,12 +344,17 @@ class FakeLlm:
                         else json.dumps(call.get("arguments", {}), ensure_ascii=False),
                     },
                 }
-                for index, call in enumerate(turn["tool_calls"])
-            ]
+                if "extra_content" in call:
+                    issued["extra_content"] = call["extra_content"]
+                    with self._lock:
+                        self._signatures[issued["id"]] = call["extra_content"]
+                message["tool_calls"].append(issued)
+            message["content"] = turn.get("text")
             finish = "tool_calls"
         else:
             message["content"] = str(turn.get("text", _DELAYED_TEXT))
             finish = "stop"
+        finish = turn.get("finish_reason", finish)
         completion: dict[str, Any] = {
             "id": f"chatcmpl-fake{number:06d}",
             "object": "chat.completion",

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ai_admin.conversation.tool_args import TOOLS
+from ai_admin.conversation.llm_intents import FUNCTIONS as TOOLS
 from ai_admin.domain.phones import InvalidPhone, to_e164
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

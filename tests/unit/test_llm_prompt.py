@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from ai_admin.conversation.brain import TurnContext
-from ai_admin.conversation.brain_prompt import (
+from ai_admin.conversation.llm_intents import FUNCTIONS, openai_tools
+from ai_admin.conversation.llm_prompt import (
     HISTORY_TURNS,
     PROMPT_BUDGET,
     estimate_request_tokens,
@@ -14,28 +14,29 @@ from ai_admin.conversation.brain_prompt import (
     prompt_messages,
     system_prompt,
 )
-from ai_admin.conversation.model import Catalogue, DialogState, OfferedSlot, PendingAction, ServiceInfo, StaffInfo
-from ai_admin.conversation.tool_args import TOOLS, openai_tools
+from ai_admin.conversation.model import Catalogue, ServiceInfo, StaffInfo
+from ai_admin.conversation.state import Choice, DialogState, Offer, OfferedSlot, Pending
+from ai_admin.conversation.turn import TurnContext
 from ai_admin.local.fake_yclients import generate
 from tests.conversation_samples import MSK, NOW, busy_state, context, default_catalogue, in_zone, returning_client
 
 
 def test_today_is_the_salon_day_just_after_midnight() -> None:
     # 00:20 Tuesday in Moscow is still Monday 21:20 in UTC
-    prompt = system_prompt(context(now=NOW.astimezone(UTC)), greet=False)
-    assert "Now: 10.03 2026, вторник, 00:20 (Europe/Moscow); tomorrow 11.03, среда" in prompt
+    prompt = system_prompt(context(now=NOW.astimezone(UTC)))
+    assert "Сейчас: 10.03.2026, вторник, 00:20; завтра 11.03, среда" in prompt
 
 
 def test_the_clock_follows_the_salon_zone() -> None:
     ctx = in_zone(context(now=datetime(2026, 3, 10, 0, 20, tzinfo=UTC)), "Asia/Vladivostok")
-    assert "Now: 10.03 2026, вторник, 10:20 (Asia/Vladivostok)" in system_prompt(ctx, greet=False)
+    assert "Сейчас: 10.03.2026, вторник, 10:20" in system_prompt(ctx)
 
 
 def test_salon_and_catalogue_are_listed_compactly() -> None:
-    prompt = system_prompt(context(), greet=False)
-    assert "Salon: Барбершоп «Борода и ножницы»\nAddress: ул. Примерная, 1" in prompt
-    assert "Hours: 10:00-21:00" in prompt
-    assert "Services (no. title price₽ minutes):" in prompt
+    prompt = system_prompt(context())
+    assert "Салон: Барбершоп «Борода и ножницы»\nАдрес: ул. Примерная, 1" in prompt
+    assert "Часы: 10:00-21:00" in prompt
+    assert "Услуги (№ название цена₽ минут):" in prompt
     assert "Стрижки: 1 Мужская стрижка 1800 60; 2 Стрижка машинкой 1000 30;" in prompt
     assert "5 Стрижка длинных волос 2500-3200 75" in prompt
     assert "Сергей (Топ-барбер): все услуги; выходные пн" in prompt
@@ -45,58 +46,47 @@ def test_salon_and_catalogue_are_listed_compactly() -> None:
 
 
 def test_a_new_client_is_told_as_new() -> None:
-    assert "Client: name unknown, new (no visits yet)." in system_prompt(context(), greet=False)
+    assert "Клиент: имя неизвестно, новый." in system_prompt(context())
 
 
 def test_a_returning_client_has_their_usual_and_loyalty() -> None:
-    prompt = system_prompt(context(profile=returning_client()), greet=False)
-    assert (
-        "Client: Алексей, returning, 7 visits, last 01.02.2026, loyalty regular, usually Мужская стрижка with "
-        "Сергей (offer it only when the dialog has no service yet)." in prompt
-    )
+    prompt = system_prompt(context(profile=returning_client()))
+    assert "Клиент: Алексей, постоянный, визитов: 7, обычно Мужская стрижка у Сергей." in prompt
 
 
 def test_a_name_given_in_the_dialog_beats_the_crm_one() -> None:
     state = DialogState(client_name="Лёша")
-    assert "Client: Лёша, returning" in system_prompt(context(state=state, profile=returning_client()), greet=False)
+    assert "Клиент: Лёша, постоянный" in system_prompt(context(state=state, profile=returning_client()))
 
 
 def test_dialog_state_is_stated() -> None:
-    prompt = system_prompt(context(state=busy_state()), greet=False)
-    assert "service: Стрижка и борода; master: Сергей; day: 11.03 ср; time: вечер" in prompt
-    assert "times offered: 11.03 Сергей 18:00,18:30,19:00,19:30,20:00,20:30;" in prompt
-    assert (
-        "waiting for the client to confirm: moving record 555001 Стрижка и борода to 11.03 19:00 with Сергей" in prompt
-    )
+    prompt = system_prompt(context(state=busy_state()))
+    assert "услуга: Стрижка и борода; мастер: Сергей; день: 11.03 ср" in prompt
+    assert "для переноса записи: 11.03 18:00, 11.03 18:30, 11.03 19:00, 11.03 19:30, 11.03 20:00, 11.03 20:30" in prompt
+    assert "бот ждёт «да»/«нет»: перенести запись Стрижка и борода на 11.03 19:00" in prompt
 
 
-def test_a_pending_cancel_and_an_exact_time() -> None:
+def test_a_pending_cancel_a_choice_and_a_reminder() -> None:
     state = DialogState(
-        day=date(2026, 3, 14),
-        time_of_day=time(15),
-        pending=PendingAction(kind="cancel", record_id=42, stated_at=NOW),
-        booked_turns={"wamid.1": 777},
+        pending=Pending(kind="cancel", record_id=42, stated_at=NOW),
+        choice=Choice(act="move", record_ids=[1, 2]),
+        reminded=42,
     )
-    prompt = system_prompt(context(state=state), greet=False)
-    assert "day: 14.03 сб; time: 15:00" in prompt
-    assert "waiting for the client to confirm: cancelling record 42" in prompt
-    assert "records the bot booked in this conversation: 777" in prompt
+    prompt = system_prompt(context(state=state))
+    assert "бот ждёт «да»/«нет»: отменить запись" in prompt
+    assert "бот спросил, какую из записей (2) клиент имеет в виду" in prompt
+    assert "клиенту отправлено напоминание о визите" in prompt
 
 
 def test_an_empty_dialog_adds_no_section() -> None:
-    assert "Dialog so far" not in system_prompt(context(), greet=False)
+    assert "Диалог:" not in system_prompt(context())
 
 
-def test_greets_only_in_the_first_reply() -> None:
-    first = prompt_messages(context())[0]["content"]
-    assert 'Greeting: start this reply with "Доброй ночи"' in first
-    later = prompt_messages(context(state=busy_state()))[0]["content"]
-    assert "Greeting: none, the conversation is already going on." in later
-
-
-def test_a_conversation_older_than_the_context_greets_again() -> None:
-    state = DialogState(last_bot_at=datetime(2026, 3, 9, 11, 0, tzinfo=MSK))  # 13 h before NOW
-    assert "Greeting: start this reply" in prompt_messages(context(state=state))[0]["content"]
+def test_the_rules_are_short_russian_and_say_the_model_only_reads() -> None:
+    prompt = system_prompt(context())
+    rules = prompt.split("\n\n")[0]
+    assert "вызываешь функции" in rules and "Даты и время не вычисляй" in rules
+    assert len(rules) < 1100 and "Greeting" not in prompt
 
 
 def test_last_turns_become_chat_messages_and_the_new_text_comes_last() -> None:
@@ -163,14 +153,14 @@ def test_token_estimate_is_in_the_tokenizers_range(text: str, low: int, high: in
 
 def test_tool_schemas_are_compact_and_complete() -> None:
     tools = openai_tools()
-    assert [t["function"]["name"] for t in tools] == list(TOOLS)
-    search = tools[0]["function"]
-    assert search["parameters"]["properties"]["when"] == {
-        "description": "the day and/or time in the client's words, e.g. 'завтра в 3'",
+    assert [t["function"]["name"] for t in tools] == list(FUNCTIONS)
+    book = tools[0]["function"]
+    assert book["parameters"]["properties"]["when"] == {
+        "description": "day/time in the client's words, e.g. 'завтра после 18'",
         "type": "string",
     }
-    explain = next(t["function"] for t in tools if t["function"]["name"] == "explain_service")
-    assert explain["parameters"]["required"] == ["service"]
+    name = next(t["function"] for t in tools if t["function"]["name"] == "name")
+    assert name["parameters"]["required"] == ["name"]
     text = json.dumps(tools, ensure_ascii=False)
     assert '"title"' not in text and "anyOf" not in text and '"null"' not in text
     assert all(t["function"]["description"] != t["function"]["name"] for t in tools)
@@ -218,7 +208,10 @@ def _after_a_long_listing(catalogue: Catalogue) -> DialogState:
     state = DialogState(
         service_ids=[catalogue.services[12].id],
         day=day,
-        offered=[OfferedSlot(staff_id=masters[0].id, start=datetime.combine(day, time(11 + h), MSK)) for h in range(6)],
+        offer=Offer(
+            service_ids=[catalogue.services[12].id],
+            slots=[OfferedSlot(staff_id=masters[0].id, start=datetime.combine(day, time(11 + h), MSK)) for h in range(6)],
+        ),
         greeted_at=NOW,
         last_bot_at=NOW,
     )

@@ -1,0 +1,80 @@
+"""Checks free text a model proposed (small talk, a question the salon's data answers) before it is
+sent: every act it claims must have been done this turn, and every time, date, price or other number
+in it must be one the salon's data or the engine's own sentences of this turn contain. Tool-call
+markup or JSON is never client text. A reply that fails is not sent; the engine's sentence is."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from ai_admin.conversation.actions import Action
+from ai_admin.conversation.model import Catalogue
+from ai_admin.domain.russian_words import fold
+
+_ACT_CLAIMS: dict[Action, re.Pattern[str]] = {
+    Action.BOOKED: re.compile(
+        r"\bзаписал[аи]?\b|\bзаписан[аыо]?\b|\bзапись\s+(создана|оформлена|подтверждена)|\bоформил[аи]?\b"
+        r"|\bзабронировал[аи]?\b|\b(you are|you're|i have|i've)\s+booked\b|\bbooking (is )?confirmed\b",
+    ),
+    Action.MOVED: re.compile(r"\bперен[её]с(ла|ли)?\b|\bперенесена\b|\b(rescheduled|moved your)\b"),
+    Action.CANCELLED: re.compile(r"\bотменил[аи]?\b|\bотменена\b|\bcancell?ed\b"),
+    Action.CONFIRMED: re.compile(r"\bподтвердил[аи]?\s+(ваш|визит|запись)"),
+    Action.OPTED_OUT: re.compile(r"\bотключил[аи]?\b|\bбольше не (буду|будем) (присылать|напоминать)|\bunsubscribed\b"),
+    Action.HANDED_OFF: re.compile(r"\bпередал[аи]?\b|\bpassed (it|your)\b"),
+}
+_MARKUP = re.compile(r"<\s*/?\s*(tool|function|tool_call|invoke|parameter)|```|\{\s*\"|\[\s*\{|\bfunction_call\b", re.I)
+_NUMBER = re.compile(r"\d+(?:[:.]\d+)*")
+_MONTH = re.compile(
+    r"\b(январ|феврал|март|апрел|ма[йя]\b|июн|июл|август|сентябр|октябр|ноябр|декабр|"
+    r"january|february|march|april|may\b|june|july|august|september|october|november|december)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    ok: bool
+    problems: tuple[str, ...] = ()
+
+
+def salon_facts(catalogue: Catalogue) -> str:
+    """The figures a reply may quote without a tool: prices, durations, the address and phone, the hours."""
+    salon = catalogue.salon
+    parts = [salon.title, salon.address, salon.phone]
+    for service in catalogue.services:
+        parts.append(f"{service.title} {service.price or ''} {service.price_max or ''} {service.minutes}")
+    for edge in (salon.hours.start, salon.hours.end):
+        if edge is not None:
+            parts.append(f"{edge:%H:%M} {edge.hour}")
+    return " ".join(str(p) for p in parts if p)
+
+
+def has_markup(text: str) -> bool:
+    """Tool-call markup or JSON a model leaked into its text."""
+    return bool(_MARKUP.search(text))
+
+
+def check(text: str, *, acts: Collection[Action], known: str) -> ClaimCheck:
+    """``known``: everything the reply may quote (the engine's sentences this turn and ``salon_facts``)."""
+    problems: list[str] = []
+    folded = fold(text)
+    if has_markup(text):
+        problems.append("markup")
+    for action, claim in _ACT_CLAIMS.items():
+        if claim.search(folded) and action not in acts:
+            problems.append(f"claims {action.value}")
+    known_numbers = {_plain(n) for n in _NUMBER.findall(known)}
+    for number in _NUMBER.findall(text):
+        if _plain(number) not in known_numbers:
+            problems.append(f"unsupported figure {number}")
+    if _MONTH.search(folded) and not _MONTH.search(fold(known)):
+        problems.append("unsupported date")
+    return ClaimCheck(not problems, tuple(problems))
+
+
+def _plain(number: str) -> str:
+    """ "09:00" and "9:00" are one time; "1500.0" and "1500" one price."""
+    head = number.split(".")[0] if re.fullmatch(r"\d+\.0+", number) else number
+    return ":".join(part.lstrip("0") or "0" for part in head.split(":"))
