@@ -226,6 +226,8 @@ CASES: list[tuple[str, str, str | None, str | None, dict[str, Any]]] = [
     ("до свидания", TUE, None, None, {}),
     # "не раньше" opens a window; English is read through the glossary
     ("не раньше 16", TUE, None, None, {"window": ("16:00", None)}),
+    ("на вечер часов на семь", TUE, None, "19:00", {}),
+    ("вечером часиков в 8", TUE, None, "20:00", {}),
     ("не позже 16", TUE, None, None, {"window": (None, "16:00")}),
     ("tomorrow at 3pm", TUE, "2026-03-11", "15:00", {}),
     ("today at 15:00", TUE, "2026-03-10", "15:00", {}),

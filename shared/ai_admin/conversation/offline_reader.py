@@ -132,7 +132,7 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bменеджер\w*",
         r"\bуправляющ\w*",
         r"\bруководител\w*",
-        r"\bживо\w* (?:человек\w*|оператор\w*)",
+        r"\bжив\w* (?:человек\w*|оператор\w*)",
         r"\bс человеком\b",
         r"\bоператор\w*",
         r"\bпозовите\b",
@@ -228,7 +228,8 @@ _AVAILABLE_WEAK = _cue(r"\bесть\b", r"\bкогда\b", r"\bчто-нибуд
 _HOURS_WEAK = _cue(r"\bработаете\b", r"\bвы работаете\b", r"\bработает ли (?:салон|студия|барбершоп)\b")
 _STAFF_WORKS = _cue(r"\bработа(?:ет|ют|ть)\b", r"\bвыходн(?:ой|ая)\b", r"\bсмен[аеуы]\b", r"\bграфик\w*", r"\bрасписани\w*")
 _OFFER = _cue(r"\bделаете\b", r"\bделают ли\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
-_QUESTION_MARKS = _cue(r"\?", r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
+_QUESTION_MARKS = _cue(r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
+_OWN_QUESTION = _cue(r"\bесть ли\b", r"\bу вас есть\b", r"\bможно ли\b", r"\bпринимаете\b")
 _LATE = _cue(
     r"\bопозда(?:ю|ем)\b",
     r"\bопаздыва(?:ю|ем)\b",
@@ -236,7 +237,7 @@ _LATE = _cue(
     r"\bзадерж(?:усь|имся)\b",
     r"\bбуду позже\b",
 )
-_CLAUSE = re.compile(r"[.!?;\n]+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
+_CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
 _ANSWER_FILLER = frozenset(
     "пожалуйста тогда конечно ну вот уж прийти приду подойду буду все хорошо отлично так же мне я мы вас вам "
     "получится смогу могу точно".split()
@@ -361,19 +362,27 @@ class _Turn:
 
     # --- clauses to groups ----------------------------------------------------------------------
 
-    def _clauses(self) -> list[tuple[int, str]]:
+    def _clauses(self) -> list[tuple[int, str, bool]]:
+        """(position, words, asked): ``asked`` when a question mark closes the clause."""
         clauses, start = [], 0
         for match in _CLAUSE.finditer(self.said):
-            clauses.append((start, self.said[start : match.start()]))
+            clauses.append((start, self.said[start : match.start()], "?" in match.group()))
             start = match.end()
-        clauses.append((start, self.said[start:]))
-        return [(p, t) for p, t in clauses if re.search(r"[\w+]", t)]
+        clauses.append((start, self.said[start:], False))
+        return [(p, t, q) for p, t, q in clauses if re.search(r"[\w+]", t)]
 
     def _groups(self) -> list[_Group]:
         groups: list[_Group] = []
         pending: list[tuple[int, str]] = []  # clauses of slots only, waiting for the request they belong to
-        for position, text in self._clauses():
+        questions: list[_Group] = []  # questions with no cue: something else the salon may answer
+        for position, text, asked in self._clauses():
             kinds = self._cues(text)
+            if kinds and all(kind in _SOCIAL for _, kind in kinds):
+                bare = text
+                for kind in (K.THANKS, K.GREETING, K.BYE):
+                    bare = _CUES[kind].sub(" ", bare)
+                if (answer := self._answer(bare)) is not None:
+                    kinds = sorted([*kinds, (0, answer)], key=lambda item: item[0])
             if kinds:
                 for offset, kind in kinds:
                     last = groups[-1] if groups else None
@@ -394,12 +403,14 @@ class _Turn:
             elif (answer := self._answer(text)) is not None:
                 if not groups or groups[-1].kind is not answer:
                     groups.append(_Group(answer, position, [text]))
-            elif _QUESTION_MARKS.search(text) and not self._is_filler(text):
-                if not groups or re.search(r"\bесть ли\b|\bу вас есть\b|\bможно ли\b", text):
-                    groups.append(_Group(K.OTHER, position, [text]))
+            elif (asked or _QUESTION_MARKS.search(text)) and not self._is_filler(text):
+                questions.append(_Group(K.OTHER, position, [text]))
         if pending:
             text = ", ".join(t for _, t in pending)
             groups.append(_Group(self._implicit_kind(text), pending[0][0], [t for _, t in pending], implicit=True))
+        # a question of its own ("есть ли парковка"), or the only thing said; else a tag on the request
+        alone = not groups and not self.found
+        groups += [q for q in questions if alone or _OWN_QUESTION.search(q.text)]
         return _merge(sorted(groups, key=lambda g: g.position))
 
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
@@ -425,7 +436,9 @@ class _Turn:
         blocking = found.keys() & {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}
         if not blocking:
             book = self._book_cue(text, answers_question=bool(found.keys() - _SOCIAL))
-            if book is not None:
+            if book is not None and self._when(text).shift_minutes is not None and not _BOOK_VERB.search(text):
+                found[K.MOVE] = book
+            elif book is not None:
                 found[K.BOOK] = book
         if not found.keys() - _SOCIAL and (offer := _OFFER.search(text)) and self._services(text):
             found[K.OTHER] = offer.start()
@@ -531,7 +544,7 @@ class _Turn:
         target = text
         split = re.search(r"\bс\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
         if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
-            record_words, target = f"в {split.group('from')}", split.group("to")
+            record_words, target = f"в {split.group('from')}", f"на {split.group('to')}"
         adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
         if adjective and re.search(r"\bна\b", target[adjective.end() :]):
             record_words += f" {adjective.group()}"

@@ -203,7 +203,7 @@ _NOT_HOUR = (
 
 def _hour_pattern(name: str, words: str, minutes: bool = True) -> str:
     minute_part = rf"(?::(?P<{name}_m>[0-5]\d)|\.(?P<{name}_d>00|15|30|45))?(?!\d)" if minutes else ""
-    return rf"(?P<{name}>\d{{1,2}}(?!\d)|{words}){minute_part}"
+    return rf"(?P<{name}>\d{{1,2}}(?!\d)|(?:{words})\b){minute_part}"
 
 
 def _normalise(text: str) -> str:
@@ -329,7 +329,7 @@ class _Resolver:
     def _take_part_with_hour(self) -> None:
         pattern = (
             r"\b(?:на )?(?P<part>утром|утро|утречком|с утра|дн[её]м|вечером|вечер|вечерком)\s+"
-            r"(?:в |на |к |около |часов в )?" + _hour_pattern("h", _WORD) + _UNIT + _NOT_HOUR
+            r"(?:(?:часов|часиков|часа) )?(?:в |на |к |около )?" + _hour_pattern("h", _WORD) + _UNIT + _NOT_HOUR
         )
         for match in self._take(pattern):
             part_word = match.group("part")

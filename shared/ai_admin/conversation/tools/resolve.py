@@ -102,8 +102,17 @@ def detect_language(text: str) -> Language:
     """English when the message has English words and no Russian ones ("ok" and numbers are neither)."""
     if re.search(r"[а-яё]", text, re.IGNORECASE):
         return "ru"
-    latin = [w for w in re.findall(r"[a-z]+", text.lower()) if w not in {"ok", "okay"}]
-    return "en" if latin else "ru"
+    latin = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in {"ok", "okay"}]
+    if not latin:
+        return "ru"
+    english = any(w in _ENGLISH for w in latin) or to_russian(" ".join(latin)) != " ".join(latin)
+    return "en" if english else "ru"
+
+
+_ENGLISH = frozenset(
+    "i you we me my your the a an is are am to for of in on at it this that what when where who how can could "
+    "would will do does did have has please want need like just".split()
+)
 
 
 # --- services ---------------------------------------------------------------------------------
@@ -250,6 +259,7 @@ def _cyrillic(text: str) -> str:
 def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
     """The master ``text`` asks for, those it rules out ("не к Артёму", "кроме Олега"), "любой", or an unknown name."""
     said = _cyrillic(normalise(text))
+    any_staff = bool(_ANY.search(said))
     excluded: list[int] = []
     for match in _NEGATED.finditer(said):
         for name in (match.group("a"), match.group("b")):
@@ -268,7 +278,7 @@ def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
             if is_first_name(match.group("n")):
                 unknown = lemma(match.group("n")).capitalize()
                 break
-    return StaffPick(staff_id, tuple(dict.fromkeys(excluded)), bool(_ANY.search(said)), unknown)
+    return StaffPick(staff_id, tuple(dict.fromkeys(excluded)), any_staff, unknown)
 
 
 def _member(word: str, catalogue: Catalogue) -> int | None:
