@@ -33,7 +33,7 @@ CASES: list[tuple[str, str, str | None, str | None, dict[str, Any]]] = [
     ("через 10 дней", TUE, "2026-03-20", None, {}),
     ("через месяц", "2026-01-31 12:00", "2026-02-28", None, {}),
     ("через день", TUE, None, None, {}),
-    ("вчера", TUE, None, None, {"amb": {Ambiguity.PAST_DATE}}),
+    ("вчера", TUE, None, None, {"amb": {Ambiguity.DAY_PASSED}}),
     # weekdays in every form
     ("в понедельник", TUE, "2026-03-16", None, {}),
     ("во вторник", TUE, "2026-03-17", None, {"amb": {Ambiguity.SAME_WEEKDAY}}),
@@ -181,7 +181,7 @@ CASES: list[tuple[str, str, str | None, str | None, dict[str, Any]]] = [
     ("послезавтра утром", TUE, "2026-03-12", None, {"part": PartOfDay.MORNING}),
     ("на завтрашний вечер", TUE, "2026-03-11", None, {"part": PartOfDay.EVENING}),
     ("после завтрака", TUE, None, None, {}),
-    ("позавчера был у вас", TUE, None, None, {"amb": {Ambiguity.PAST_DATE}}),
+    ("позавчера был у вас", TUE, None, None, {"amb": {Ambiguity.DAY_PASSED}}),
     ("завтра вечером", TUE, "2026-03-11", None, {"part": PartOfDay.EVENING}),
     ("в субботу днём", TUE, "2026-03-14", None, {"part": PartOfDay.AFTERNOON}),
     ("с утра в понедельник", TUE, "2026-03-16", None, {"part": PartOfDay.MORNING}),
@@ -224,6 +224,24 @@ CASES: list[tuple[str, str, str | None, str | None, dict[str, Any]]] = [
     ("стрижка за 1500", TUE, None, None, {}),
     ("нас будет на 2 человек", TUE, None, None, {}),
     ("до свидания", TUE, None, None, {}),
+    # "не раньше" opens a window; English is read through the glossary
+    ("не раньше 16", TUE, None, None, {"window": ("16:00", None)}),
+    ("на вечер часов на семь", TUE, None, "19:00", {}),
+    ("вечером часиков в 8", TUE, None, "20:00", {}),
+    ("не позже 16", TUE, None, None, {"window": (None, "16:00")}),
+    ("tomorrow at 3pm", TUE, "2026-03-11", "15:00", {}),
+    ("today at 15:00", TUE, "2026-03-10", "15:00", {}),
+    ("next monday at 11am", TUE, "2026-03-16", "11:00", {}),
+    ("on saturday", TUE, "2026-03-14", None, {}),
+    ("friday at 6:30 pm", TUE, "2026-03-13", "18:30", {}),
+    ("tomorrow morning", TUE, "2026-03-11", None, {"part": PartOfDay.MORNING}),
+    ("in the evening", TUE, None, None, {"part": PartOfDay.EVENING}),
+    ("next week", TUE, "2026-03-16", None, {"until": "2026-03-22"}),
+    ("this weekend", TUE, "2026-03-14", None, {"until": "2026-03-15"}),
+    ("after 5pm", TUE, None, None, {"window": ("17:00", None)}),
+    ("march 15 at noon", TUE, "2026-03-15", "12:00", {}),
+    ("in 2 hours", TUE, "2026-03-10", "14:00", {}),
+    ("yesterday", TUE, None, None, {"amb": {Ambiguity.DAY_PASSED}}),
 ]
 
 

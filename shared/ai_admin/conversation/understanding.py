@@ -57,6 +57,7 @@ class IntentKind(StrEnum):
     THANKS = "thanks"
     GREETING = "greeting"  # a greeting and nothing else of substance
     BYE = "bye"
+    CHOOSE = "choose"  # picks one of the bookings the bot listed ("вторую", "ту, что у Сергея"): ``record``
     OTHER = "other"  # something else the salon's data may answer (parking, cards, "вы работаете с детьми?")
 
 

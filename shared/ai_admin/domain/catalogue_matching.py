@@ -127,6 +127,14 @@ _VERB_TO_NOUN = {
     "постричься": "стрижка",
     "постричь": "стрижка",
     "стричься": "стрижка",
+    "стричь": "стрижка",
+    "подровнять": "стрижка",
+    "снять": "снятие",
+    "нарастить": "наращивание",
+    "тонировать": "тонирование",
+    "затонировать": "тонирование",
+    "ламинировать": "ламинирование",
+    "покраска": "окрашивание",
     "подстригать": "стрижка",
     "побрить": "бритье",
     "побриться": "бритье",
@@ -191,7 +199,10 @@ def match_staff(text: str, staff: Sequence[StaffMember]) -> Matches[StaffMember]
 
 
 def _message_tokens(text: str) -> set[str]:
-    raw = {word for word in words(text) if word not in _STOP}
+    tokens = words(text)
+    raw = {word for word in tokens if word not in _STOP}
+    # "гель лак" written apart still names "гель-лак"
+    raw |= {f"{first}-{second}" for first, second in zip(tokens, tokens[1:], strict=False)}
     found = raw | (set(lemmas(text)) - _STOP)
     return found | {_VERB_TO_NOUN[word] for word in found if word in _VERB_TO_NOUN}
 
@@ -247,3 +258,25 @@ def _service_score(service: Service, message: set[str], wants_combo: bool, wants
     elif is_child:
         score += 1.0
     return score
+
+
+def title_words(service: Service) -> frozenset[str]:
+    """The lemmas that name ``service``: its title's content words (modifiers like "мужская" excluded)."""
+    return frozenset(word for word in _content(service.title) if word not in _NEUTRAL)
+
+
+def named_words(text: str, service: Service) -> frozenset[str]:
+    """The words of ``service``'s title (and category) that ``text`` names, typos allowed."""
+    message = _message_tokens(text)
+    candidates = set(_content(service.title)) | set(_content(service.category))
+    return frozenset(word for word in candidates if word not in _NEUTRAL and _similarity(word, message))
+
+
+def mentions_child(text: str) -> bool:
+    """Whether the message speaks of a child ("сыну", "детскую", "ребёнку"), which picks children's services."""
+    return bool(_message_tokens(text) & _CHILD)
+
+
+def noun_for(word: str) -> str:
+    """The service noun a verb names ("подстричься" -> "стрижка"); other words unchanged."""
+    return _VERB_TO_NOUN.get(word, word)

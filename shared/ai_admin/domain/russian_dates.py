@@ -6,7 +6,8 @@ Everything is resolved against the salon's wall clock. The rules, in the order t
 * A day that already passed rolls forward: a weekday means its next occurrence (the same weekday as
   today means a week ahead, flagged ``SAME_WEEKDAY``), "15 марта" after 15 March means next year,
   "15-го" after the 15th means next month. A day with an explicit past year is dropped (``PAST_DATE``).
-* Text with no day in it gives ``date=None``: never silently today.
+* Text with no day in it gives ``date=None``: never silently today. "вчера" gives ``DAY_PASSED``.
+* English is read through ``english_glossary.to_russian`` ("tomorrow at 3pm" = "завтра в 15:00").
 * A clock hour with a marker (утра/дня/вечера/ночи, or утром/днём/вечером in the message) is read as
   the marker says. Without one: 13-23, 0 and hours written with a leading zero are read as written;
   12 is noon; 1-7 mean 13:00-19:00 ("в 3" = 15:00, "на час" = 13:00); 8-11 take whichever of the two
@@ -26,6 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum
 
 from ai_admin.domain.day_parts import PartOfDay, TimeWindow
+from ai_admin.domain.english_glossary import to_russian
 
 DEFAULT_HOURS = TimeWindow(time(10), time(21))
 
@@ -37,7 +39,8 @@ class NaiveClock(ValueError):
 class Ambiguity(Enum):
     HOUR_AM_PM = "hour_am_pm"
     SAME_WEEKDAY = "same_weekday"
-    PAST_DATE = "past_date"
+    PAST_DATE = "past_date"  # an explicit date (with its year) that is over
+    DAY_PASSED = "day_passed"  # "вчера", "позавчера": a day named as already gone
     INVALID_DATE = "invalid_date"
     SEVERAL_DATES = "several_dates"
     SEVERAL_TIMES = "several_times"
@@ -200,11 +203,11 @@ _NOT_HOUR = (
 
 def _hour_pattern(name: str, words: str, minutes: bool = True) -> str:
     minute_part = rf"(?::(?P<{name}_m>[0-5]\d)|\.(?P<{name}_d>00|15|30|45))?(?!\d)" if minutes else ""
-    return rf"(?P<{name}>\d{{1,2}}(?!\d)|{words}){minute_part}"
+    return rf"(?P<{name}>\d{{1,2}}(?!\d)|(?:{words})\b){minute_part}"
 
 
 def _normalise(text: str) -> str:
-    lowered = text.lower().replace("ё", "е")
+    lowered = to_russian(text).replace("ё", "е")
     lowered = re.sub(r"[–—−]", "-", lowered)
     lowered = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", lowered)
     lowered = re.sub(r"[,!?;()\"«»]", " ", lowered)
@@ -326,7 +329,7 @@ class _Resolver:
     def _take_part_with_hour(self) -> None:
         pattern = (
             r"\b(?:на )?(?P<part>утром|утро|утречком|с утра|дн[её]м|вечером|вечер|вечерком)\s+"
-            r"(?:в |на |к |около |часов в )?" + _hour_pattern("h", _WORD) + _UNIT + _NOT_HOUR
+            r"(?:(?:часов|часиков|часа) )?(?:в |на |к |около )?" + _hour_pattern("h", _WORD) + _UNIT + _NOT_HOUR
         )
         for match in self._take(pattern):
             part_word = match.group("part")
@@ -348,7 +351,7 @@ class _Resolver:
             self.window = TimeWindow(time(13), self.window.end if self.window else None)
         for _ in self._take(r"\bдо обеда\b"):
             self.window = TimeWindow(self.window.start if self.window else None, time(13))
-        for match in self._take(rf"\b(?:после|позже)\s+{first}{_NOT_HOUR}"):
+        for match in self._take(rf"(?:\bне раньше|(?<!не )\b(?:после|позже))\s+{first}{_NOT_HOUR}"):
             self.window = TimeWindow(self._hour_from(match, "a"), self.window.end if self.window else None)
         for match in self._take(rf"\b(?:до|не позже|раньше)\s+{first}{_NOT_HOUR}"):
             self.window = TimeWindow(self.window.start if self.window else None, self._hour_from(match, "a"))
@@ -492,7 +495,7 @@ class _Resolver:
             for match in self._take(rf"\b(?:{word})\b"):
                 self._add_day(match.start(), self.today + timedelta(days=offset))
         if self._take(r"\b(?:вчера|позавчера)\b"):
-            self.ambiguities.add(Ambiguity.PAST_DATE)
+            self.ambiguities.add(Ambiguity.DAY_PASSED)
         counts = "|".join(_COUNTS)
         for match in self._take(
             rf"\bчерез\s+(?P<n>\d{{1,3}}|{counts})?\s*(?P<unit>дн[а-я]*|день|недел[а-я]*|месяц[а-я]*)\b"

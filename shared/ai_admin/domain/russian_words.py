@@ -91,6 +91,20 @@ def lemma(word: str) -> str:
     return fold(_analyzer().parse(word.lower())[0].normal_form)
 
 
+@lru_cache(maxsize=20_000)
+def is_known(word: str) -> bool:
+    """Whether the dictionary has this exact form (a typo or a made-up word is unknown)."""
+    return bool(_analyzer().word_is_known(fold(word)))
+
+
+@lru_cache(maxsize=5_000)
+def is_first_name(word: str) -> bool:
+    """Whether ``word`` reads as a person's first name ("Лена", "Никиту"); question words and nouns do not."""
+    if not _CYRILLIC.search(word):
+        return False
+    return any("Name" in parse.tag for parse in _analyzer().parse(word.lower()))
+
+
 def lemmas(text: str) -> list[str]:
     return [lemma(match.group()) for match in _WORD.finditer(text)]
 

@@ -1,1 +1,1 @@
-"""What the dialog engine acts and looks things up with, one module per act."""
+"""What the dialog engine acts and reads with, one module per act: resolvers, free times, bookings, the salon's facts."""

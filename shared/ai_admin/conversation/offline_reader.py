@@ -1,0 +1,591 @@
+"""The offline reader: the client's messages of one turn to an ``Understanding``, without a model.
+
+How it reads, in order:
+
+1. Buttons first: a tapped reply button is the answer (the text is only its title).
+2. The words are normalised (``tools.resolve.normalise``: lower case, ё, English, slang, typos).
+3. An explicit name ("меня зовут Лена", "Никита меня зовут", "я Андрей") and a late notice ("опоздаю на
+   10 минут") are taken out first, so neither becomes a master, a time or a service.
+4. The rest is cut into clauses at punctuation and conjunctions. Each clause is matched against one cue
+   table per intent (small grammars over stems); a clause with no cue but with slots (a service, a
+   master, a time) continues the request before it ("хочу записаться. на стрижку. завтра в 19"), or
+   is a request of its own: a booking, a move when it shifts ("на час позже"), a choice when the bot
+   asked which booking. Adjacent clauses of one intent are merged, and each intent's slots are
+   resolved from its own clauses by the shared resolvers.
+5. A bare yes/no is read only from a clause that says nothing else; a "нет"/"да" followed by a new
+   request gives the request alone ("нет, лучше в субботу"). A greeting counts only when it is all
+   the client said; a complaint or a late notice is never also read as a booking request.
+
+Unclear text gives fewer intents, never invented ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
+
+from ai_admin.conversation.model import Catalogue
+from ai_admin.conversation.tools.resolve import (
+    detect_language,
+    normalise,
+    ordinal_of,
+    resolve_minutes_late,
+    resolve_record,
+    resolve_services,
+    resolve_staff,
+    resolve_when_spec,
+)
+from ai_admin.conversation.understanding import (
+    Expecting,
+    Intent,
+    IntentKind,
+    ReadContext,
+    RecordHint,
+    Understanding,
+    WhenSpec,
+)
+from ai_admin.domain.client_answers import read_answer
+from ai_admin.domain.notification_texts import parse_visit_reply
+from ai_admin.domain.russian_words import is_first_name, is_known
+
+K = IntentKind
+
+
+def _cue(*patterns: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_CUES: dict[IntentKind, re.Pattern[str]] = {
+    K.CANCEL: _cue(r"\bотмен\w*", r"\bотмини\w*", r"\bудали\w* (?:\w+ )?запис\w*"),
+    K.MOVE: _cue(
+        r"\bперенес\w*",
+        r"\bперенос\w*",
+        r"\bперенест\w*",
+        r"\bсдвин\w*",
+        r"\bсдвиг\w*",
+        r"\bпередвин\w*",
+        r"\b(?:поменя|помен|измени)\w* (?:\w+ )?(?:время|дату|день)\b",
+        r"\bна другое время\b",
+        r"\bна другой день\b",
+    ),
+    K.MY_BOOKINGS: _cue(
+        r"\bя записан\w*",
+        r"\bмы записаны\b",
+        r"\bмо[яиюей]\w* запис\w*",
+        r"\bу меня (?:\w+ ){0,2}запис\w*",
+        r"\bкакие у меня\b",
+        r"\bна когда я\b",
+        r"\bво сколько я\b",
+        r"\bзаписывал\w*",
+        r"\bзаписал(?:ся|ась|ись)\b",
+        r"\bмо[йи] визит\w*",
+    ),
+    K.PRICE: _cue(
+        r"\bсколько\s+(?:\w+\s+)?сто[ия]\w*",
+        r"\bстоимост\w*",
+        r"\bцен(?:а|ы|у|е|ой|ник\w*)?\b",
+        r"\bпо ч[её]м\b",
+        r"\bпочем\b",
+        r"\bпрайс\w*",
+        r"\bпрейскурант\w*",
+        r"\bрасценк\w*",
+        r"(?<!во )(?<!до )(?<!со )\bсколько\b(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*))",
+    ),
+    K.EXPLAIN: _cue(
+        r"\bчто (?:такое|входит|включ\w*|это)\b",
+        r"\bрасскаж\w* (?:про|о|об|подробнее)\b",
+        r"\bсколько (?:по времени|времени|длит\w*)",
+        r"\bдлит\w*",
+        r"\bкак долго\b",
+        r"\bпродолжительн\w*",
+        r"\bчем отлича\w*",
+        r"\bчто за (?:услуга|процедура)\b",
+    ),
+    K.ADDRESS: _cue(
+        r"\bадрес\w*",
+        r"\bгде (?:вы|вас|у вас|находит\w*|наход\w*|располож\w*|это)\b",
+        r"\bкак (?:к вам |до вас )?(?:добрат\w*|доехат\w*|пройти|проехать|найти)\b",
+        r"\bкуда (?:ехать|подъехать|идти|подходить)\b",
+        r"\bлокаци\w*",
+        r"\bгеолокац\w*",
+    ),
+    K.HOURS: _cue(
+        r"\bдо скольки\b",
+        r"\bсо скольки\b",
+        r"\bс какого часа\b",
+        r"\bво сколько (?:вы )?(?:открыва|закрыва|начина|заканчива|работа)\w*",
+        r"\b(?:часы|график|режим|время) работы\b",
+        r"\bоткрыва\w*",
+        r"\bзакрыва\w*",
+        r"\bоткрыты\b",
+    ),
+    K.STAFF_LIST: _cue(
+        r"\bкакие (?:у вас )?(?:есть )?мастер\w*",
+        r"\bкто (?:из мастеров|у вас|делает|может|лучше|стриж\w*|красит|работает)\b",
+        r"\bмастера есть\b",
+        r"\bсписок мастеров\b",
+        r"\bваши мастера\b",
+    ),
+    K.HUMAN: _cue(
+        r"\bадминистратор\w*",
+        r"\bменеджер\w*",
+        r"\bуправляющ\w*",
+        r"\bруководител\w*",
+        r"\bжив\w* (?:человек\w*|оператор\w*)",
+        r"\bс человеком\b",
+        r"\bоператор\w*",
+        r"\bпозовите\b",
+        r"\bсоедините\b",
+        r"\bсвяжите\b",
+        r"\bперезвоните\b",
+        r"\bпозвоните мне\b",
+        r"\bдиректор\w*",
+    ),
+    K.COMPLAINT: _cue(
+        r"\bужас\w*",
+        r"\bотвратит\w*",
+        r"\bкошмар\w*",
+        r"\bиспорт\w*",
+        r"\bнедовол\w*",
+        r"\bкриво\b",
+        r"\bкрив[аоыу]\w*",
+        r"\bжалоб\w*",
+        r"\bпожалу(?:юсь|емся)\b",
+        r"\bобману\w*",
+        r"\bобман\b",
+        r"\bхам\w*",
+        r"\bнахам\w*",
+        r"\bбезобраз\w*",
+        r"\bвер(?:ни|нуть|ните) (?:мне )?деньги\b",
+        r"\bвозврат\w*",
+        r"\bплохо\b",
+        r"\bхалтур\w*",
+        r"\bне понравил\w*",
+        r"\bотслоил\w*",
+        r"\bопоздал[аи]?\b",
+        r"\bждал[аи]?\b",
+        r"\bне (?:тот|та|то)\b",
+        r"\bпретензи\w*",
+        r"\bразочаров\w*",
+        r"\bоставлю отзыв\b",
+    ),
+    K.STOP_REMINDERS: _cue(
+        r"\bне (?:присыла|пришли|отправля|шли|пиши|беспоко)\w*",
+        r"\bне (?:надо|нужно)\s+(?:\w+\s+)?(?:напомин|уведомл|рассыл|сообщен|писать)\w*",
+        r"\bотпиш\w*",
+        r"\bотписа\w*",
+        r"\bотключ\w*\s+(?:\w+\s+)?(?:напомин|уведомл|рассыл)\w*",
+        r"\b(?:хватит|перестаньте|прекратите) (?:мне )?(?:писать|присылать|слать)\b",
+        r"\bуберите\s+(?:\w+\s+)?(?:напомин|рассыл)\w*",
+    ),
+    K.THANKS: _cue(r"\bспасиб\w*", r"\bблагодар\w*", r"\bсенкс\b", r"\bмерси\b"),
+    K.GREETING: _cue(
+        r"\bпривет\w*",
+        r"\bздравствуй\w*",
+        r"\bдобр(?:ый|ое|ого) (?:день|утро|вечер|дня|утра|вечера)\b",
+        r"\bдоброго времени суток\b",
+        r"\bхай\b",
+        r"\bсалют\b",
+    ),
+    K.BYE: _cue(
+        r"\bдо свидания\b",
+        r"\bпока\b(?! не)",
+        r"\bвсего (?:доброго|хорошего)\b",
+        r"\bдо встречи\b",
+        r"\bхорошего (?:дня|вечера)\b",
+    ),
+}
+_BOOK_VERB = _cue(
+    r"\bзапиш\w*",
+    r"\bзаписат\w*",
+    r"\bзаписыва(?:юсь|емся|ю|ть|йте)\b",
+    r"\bзабронир\w*",
+    r"\bбронир\w*",
+    r"\bбронь\b",
+    r"\bзапись\b",
+)
+_USUAL = _cue(r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b")
+_REQUEST = _cue(
+    r"\bхочу\b",
+    r"\bхотел\w*",
+    r"\bхотим\b",
+    r"\bнуж(?:но|на|ен|ны)\b",
+    r"\bнадо\b",
+    r"\bмне бы\b",
+    r"\bдавай\w*",
+    r"\bго\b",
+    r"\bможно\b",
+    r"\bок\b",
+    r"\bда\b",
+    r"\bподходит\b",
+    r"\bустраивает\b",
+    r"\bпойдет\b",
+    r"\bнорм\w*",
+)
+_AVAILABLE_STRONG = _cue(r"\bсвободн\w*", r"\bокн[аоу]\w*", r"\bокош\w*", r"\bесть (?:ли )?(?:время|места|запись)\b")
+_AVAILABLE_WEAK = _cue(r"\bесть\b", r"\bкогда\b", r"\bчто-нибудь\b", r"\bчто-то\b", r"\bближайш\w*", r"\bзанят\w*")
+_HOURS_WEAK = _cue(r"\bработаете\b", r"\bвы работаете\b", r"\bработает ли (?:салон|студия|барбершоп)\b")
+_STAFF_WORKS = _cue(r"\bработа(?:ет|ют|ть)\b", r"\bвыходн(?:ой|ая)\b", r"\bсмен[аеуы]\b", r"\bграфик\w*", r"\bрасписани\w*")
+_OFFER = _cue(r"\bделаете\b", r"\bделают ли\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
+_QUESTION_MARKS = _cue(r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
+_OWN_QUESTION = _cue(r"\bесть ли\b", r"\bу вас есть\b", r"\bможно ли\b", r"\bпринимаете\b")
+_LATE = _cue(
+    r"\bопозда(?:ю|ем)\b",
+    r"\bопаздыва(?:ю|ем)\b",
+    r"\bзадержива(?:юсь|емся)\b",
+    r"\bзадерж(?:усь|имся)\b",
+    r"\bбуду позже\b",
+)
+_CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
+_ANSWER_FILLER = frozenset(
+    "пожалуйста тогда конечно ну вот уж прийти приду подойду буду все хорошо отлично так же мне я мы вас вам "
+    "получится смогу могу точно".split()
+)
+_NAME_BEFORE = re.compile(r"\b(?P<n>[а-яa-z]+)\s+меня зовут\b")
+_NAME_AFTER = re.compile(
+    r"\b(?:меня зовут|зовут меня|мое имя|меня)\s+(?P<n>[а-яa-z]+)(?:\s+(?P<s>[а-я]+))?(?P<tail>\s+зовут\b)?"
+)
+_NAME_SELF = re.compile(
+    r"(?:^|[.,!?;]\s*|\b(?:привет|здравствуйте|добрый день|добрый вечер)\s+)(?:я|это)\s+(?P<n>[а-я]+)"
+    r"(?=\s*(?:[.,!?;)]|$)|\s+(?:хочу|хотел\w*|можно|запиш\w*|мне|я|с|из|подскажите)\b)"
+)
+_NOT_NAMES = frozenset("сколько что как где когда кто это тут вас вам мне ваш наш".split())
+_MINUTES_SAID = re.compile(
+    r"(?:\b(?:на|через)\s+)?(?:\d{1,3}(?:\s*-\s*\d{1,3})?|пять|десять|пятнадцать|двадцать|тридцать|сорок)\s*(?:минут\w*|мин)\b"
+    r"|\bминут\w*\s+(?:на|через)\s+\S+|\b(?:на|через)\s+пол\s?часа\b|\bна час\w*\b"
+)
+_SLOT_TAKERS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.PRICE, K.EXPLAIN, K.STAFF_LIST, K.STAFF_SCHEDULE, K.CHOOSE})
+_SOCIAL = frozenset({K.GREETING, K.THANKS, K.BYE, K.YES, K.NO})
+_ACTIONS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.CHOOSE})
+
+
+@dataclass
+class _Group:
+    """Clauses read as one intent; ``implicit``: no cue, only slots (a continuation or a bare request)."""
+
+    kind: IntentKind
+    position: int
+    texts: list[str] = field(default_factory=list)
+    implicit: bool = False
+
+    @property
+    def text(self) -> str:
+        return ", ".join(t.strip() for t in self.texts if t.strip())
+
+
+class OfflineReader:
+    name: ClassVar[str] = "offline"
+
+    def understand(self, ctx: ReadContext) -> Understanding:
+        language = detect_language(ctx.text)
+        if ctx.button_ids:
+            return Understanding(tuple(_button(b) for b in ctx.button_ids), language, reader=self.name)
+        return Understanding(tuple(_Turn(ctx).read()), language, reader=self.name)
+
+
+def _button(reply_id: str) -> Intent:
+    visit = parse_visit_reply(reply_id)
+    if visit is not None:
+        kind = K.YES if visit.action == "confirm" else K.NO
+        return Intent(kind, record=RecordHint(record_id=visit.record_id), reply_id=reply_id)
+    if reply_id in {"answer_yes", "answer_no"}:
+        return Intent(K.YES if reply_id == "answer_yes" else K.NO, reply_id=reply_id)
+    return Intent(K.OTHER, reply_id=reply_id)  # the engine's own list rows and buttons
+
+
+class _Turn:
+    def __init__(self, ctx: ReadContext) -> None:
+        self.ctx = ctx
+        self.catalogue: Catalogue = ctx.catalogue
+        self.said = normalise(ctx.text)
+        self.found: list[tuple[int, Intent]] = []
+
+    def read(self) -> list[Intent]:
+        if self.ctx.expecting is Expecting.NAME and (bare := self._bare_name()):
+            return [Intent(K.NAME, name=bare)]
+        self._take_names()
+        late = self._take_late()
+        groups = self._groups()
+        intents = [(g.position, g, self._intent(g)) for g in groups]
+        intents = [(p, g, i) for p, g, i in intents if i is not None]
+        if late or any(i.kind is K.COMPLAINT for _, _, i in intents):
+            intents = [(p, g, i) for p, g, i in intents if not (g.implicit and i.kind is K.BOOK)]
+        if late:
+            intents = [(p, g, i) for p, g, i in intents if i.kind is not K.YES]
+        ordered = sorted([(p, i) for p, _, i in intents] + self.found, key=lambda item: item[0])
+        return _tidy([intent for _, intent in ordered])
+
+    # --- what is taken out before the clauses ---------------------------------------------------
+
+    def _blank(self, start: int, end: int) -> None:
+        self.said = self.said[:start] + " " * (end - start) + self.said[end:]
+
+    def _original(self, word: str) -> str:
+        match = re.search(rf"\b{re.escape(word)}\b", self.ctx.text, re.IGNORECASE)
+        found = match.group() if match else word
+        return found[:1].upper() + found[1:].lower()
+
+    def _bare_name(self) -> str | None:
+        tokens = re.findall(r"[а-яa-z\-]+", self.said)
+        if not 1 <= len(tokens) <= 3 or re.search(r"\d|\?", self.said):
+            return None
+        first = tokens[0]
+        if first in _NOT_NAMES or not (is_first_name(first) or not is_known(first)):
+            return None
+        if len(tokens) > 1 and not all(is_first_name(t) or not is_known(t) or t.endswith(("ов", "ова", "ев", "ева", "ин", "ина")) for t in tokens[1:]):
+            return None
+        return " ".join(self._original(t) for t in tokens)
+
+    def _take_names(self) -> None:
+        for pattern in (_NAME_BEFORE, _NAME_AFTER, _NAME_SELF):
+            for match in pattern.finditer(self.said):
+                word = match.group("n")
+                if not _plausible_name(word, strict=pattern is _NAME_SELF):
+                    continue
+                if pattern is _NAME_AFTER and word == "меня":
+                    continue
+                self.found.append((match.start(), Intent(K.NAME, name=self._original(word))))
+                self._blank(match.start(), match.end("tail") if match.groupdict().get("tail") else match.end("n"))
+                return
+
+    def _take_late(self) -> bool:
+        match = _LATE.search(self.said)
+        if match is None:
+            return False
+        minutes = resolve_minutes_late(self.said)
+        self.found.append((match.start(), Intent(K.LATE, minutes_late=minutes)))
+        self._blank(*match.span())
+        for said in list(_MINUTES_SAID.finditer(self.said)):
+            self._blank(*said.span())
+        return True
+
+    # --- clauses to groups ----------------------------------------------------------------------
+
+    def _clauses(self) -> list[tuple[int, str, bool]]:
+        """(position, words, asked): ``asked`` when a question mark closes the clause."""
+        clauses, start = [], 0
+        for match in _CLAUSE.finditer(self.said):
+            clauses.append((start, self.said[start : match.start()], "?" in match.group()))
+            start = match.end()
+        clauses.append((start, self.said[start:], False))
+        return [(p, t, q) for p, t, q in clauses if re.search(r"[\w+]", t)]
+
+    def _groups(self) -> list[_Group]:
+        groups: list[_Group] = []
+        pending: list[tuple[int, str]] = []  # clauses of slots only, waiting for the request they belong to
+        questions: list[_Group] = []  # questions with no cue: something else the salon may answer
+        for position, text, asked in self._clauses():
+            kinds = self._cues(text)
+            if kinds and all(kind in _SOCIAL for _, kind in kinds):
+                bare = text
+                for kind in (K.THANKS, K.GREETING, K.BYE):
+                    bare = _CUES[kind].sub(" ", bare)
+                if (answer := self._answer(bare)) is not None:
+                    kinds = sorted([*kinds, (0, answer)], key=lambda item: item[0])
+            if kinds:
+                for offset, kind in kinds:
+                    last = groups[-1] if groups else None
+                    if last is not None and last.kind is kind:
+                        last.texts.append(text)
+                    elif kind in _SLOT_TAKERS:
+                        start = pending[0][0] if pending else position + offset
+                        groups.append(_Group(kind, start, [t for _, t in pending] + [text]))
+                        pending = []
+                    else:
+                        groups.append(_Group(kind, position + offset, [text]))
+            elif self._has_slots(text):
+                host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
+                if host is not None and host.kind in _SLOT_TAKERS and not pending:
+                    host.texts.append(text)
+                else:
+                    pending.append((position, text))
+            elif (answer := self._answer(text)) is not None:
+                if not groups or groups[-1].kind is not answer:
+                    groups.append(_Group(answer, position, [text]))
+            elif (asked or _QUESTION_MARKS.search(text)) and not self._is_filler(text):
+                questions.append(_Group(K.OTHER, position, [text]))
+        if pending:
+            text = ", ".join(t for _, t in pending)
+            groups.append(_Group(self._implicit_kind(text), pending[0][0], [t for _, t in pending], implicit=True))
+        # a question of its own ("есть ли парковка"), or the only thing said; else a tag on the request
+        alone = not groups and not self.found
+        groups += [q for q in questions if alone or _OWN_QUESTION.search(q.text)]
+        return _merge(sorted(groups, key=lambda g: g.position))
+
+    def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
+        found: dict[IntentKind, int] = {}
+        for kind, pattern in _CUES.items():
+            match = pattern.search(text)
+            if match is not None:
+                found[kind] = match.start()
+        if K.CANCEL in found or K.MOVE in found:
+            for kind in (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE):
+                found.pop(kind, None)
+        if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)", text):
+            found.pop(K.PRICE, None)
+        if K.STOP_REMINDERS in found:
+            found.pop(K.COMPLAINT, None)
+        staff = resolve_staff(text, self.catalogue)
+        if staff.id is not None and _STAFF_WORKS.search(text) and not re.search(r"\bкакие\b|\bкто\b", text):
+            found.pop(K.HOURS, None)
+            found[K.STAFF_SCHEDULE] = _STAFF_WORKS.search(text).start()  # type: ignore[union-attr]
+        elif K.HOURS not in found and K.STAFF_LIST not in found and (weak := _HOURS_WEAK.search(text)):
+            if not self._when(text).is_empty or re.search(r"праздн|\bвыходн", text) or len(text.split()) <= 2:
+                found[K.HOURS] = weak.start()
+        blocking = found.keys() & {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}
+        if not blocking:
+            book = self._book_cue(text, answers_question=bool(found.keys() - _SOCIAL))
+            if book is not None and self._when(text).shift_minutes is not None and not _BOOK_VERB.search(text):
+                found[K.MOVE] = book
+            elif book is not None:
+                found[K.BOOK] = book
+        if not found.keys() - _SOCIAL and (offer := _OFFER.search(text)) and self._services(text):
+            found[K.OTHER] = offer.start()
+        return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
+
+    def _book_cue(self, text: str, answers_question: bool) -> int | None:
+        for pattern in (_BOOK_VERB, _USUAL, _AVAILABLE_STRONG):
+            match = pattern.search(text)
+            if match is not None:
+                return match.start()
+        if answers_question:
+            return None
+        for pattern in (_REQUEST, _AVAILABLE_WEAK):
+            match = pattern.search(text)
+            if match is not None and self._has_slots(text):
+                return match.start()
+        return None
+
+    def _implicit_kind(self, text: str) -> IntentKind:
+        if self.ctx.expecting is Expecting.CHOICE:
+            return K.CHOOSE
+        if self._when(text).shift_minutes is not None:
+            return K.MOVE
+        return K.BOOK
+
+    def _has_slots(self, text: str) -> bool:
+        services = resolve_services(text, self.catalogue)
+        staff = resolve_staff(text, self.catalogue)
+        if services.ids or services.excluded or services.unknown or _USUAL.search(text):
+            return True
+        if staff.id is not None or staff.excluded or staff.any_staff or staff.unknown:
+            return True
+        if self.ctx.expecting in (Expecting.CHOICE, Expecting.TIME) and ordinal_of(text) is not None:
+            return True
+        return not self._when(text).is_empty
+
+    def _answer(self, text: str) -> IntentKind | None:
+        answer = read_answer(text)
+        if answer is None:
+            return None
+        rest = re.sub(r"\bне (?:приду|буду|смогу|получится|надо|нужно|стоит|подходит)\b", " ", text)
+        tokens = [t for t in re.findall(r"[а-яa-z0-9+\-]+", rest) if t not in _ANSWER_FILLER]
+        meaningful = [t for t in tokens if read_answer(t) is None and t not in {"не", "ок"}]
+        if meaningful:
+            return None
+        return K.YES if answer == "yes" else K.NO
+
+    def _is_filler(self, text: str) -> bool:
+        return not re.search(r"[а-яa-z]{3,}", text)
+
+    # --- slots ----------------------------------------------------------------------------------
+
+    def _services(self, text: str) -> bool:
+        pick = resolve_services(text, self.catalogue)
+        return bool(pick.ids or pick.unknown)
+
+    def _when(self, text: str) -> WhenSpec:
+        offered = self.ctx.offered if self.ctx.expecting is Expecting.TIME else ()
+        return resolve_when_spec(text, self.ctx.now, self.catalogue, offered=offered)
+
+    def _intent(self, group: _Group) -> Intent | None:  # noqa: PLR0911 - one shape per kind
+        text, kind = group.text, group.kind
+        if kind is K.BOOK:
+            return self._book(text)
+        if kind is K.MOVE:
+            return self._move(text)
+        if kind in (K.CANCEL, K.MY_BOOKINGS, K.CHOOSE):
+            return Intent(kind, record=resolve_record(text, self.ctx.now, self.catalogue))
+        if kind in (K.PRICE, K.EXPLAIN, K.OTHER, K.STAFF_LIST):
+            services = resolve_services(text, self.catalogue)
+            when = self._when(text) if kind is K.STAFF_LIST else WhenSpec()
+            return Intent(kind, services=services.ids, services_unknown=services.unknown, when=when)
+        if kind is K.HOURS:
+            return Intent(kind, when=self._when(text))
+        if kind is K.STAFF_SCHEDULE:
+            return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
+        return Intent(kind)
+
+    def _book(self, text: str) -> Intent:
+        services = resolve_services(text, self.catalogue)
+        staff = resolve_staff(text, self.catalogue)
+        when = self._when(text)
+        available = bool(_AVAILABLE_STRONG.search(text) or _AVAILABLE_WEAK.search(text))
+        chose_offer = self.ctx.expecting is Expecting.TIME and when.time is not None
+        firm = bool(_BOOK_VERB.search(text)) or (not available and (bool(_REQUEST.search(text)) or chose_offer))
+        return Intent(
+            K.BOOK,
+            services=services.ids,
+            services_excluded=services.excluded,
+            services_unknown=services.unknown,
+            staff=staff.id,
+            staff_excluded=staff.excluded,
+            any_staff=staff.any_staff,
+            staff_unknown=staff.unknown,
+            when=when,
+            firm=firm,
+            usual=bool(_USUAL.search(text)),
+        )
+
+    def _move(self, text: str) -> Intent:
+        """The new time from the words after "на"; the booking from "с <день>", "субботнюю", its service and master."""
+        record_words = ""
+        target = text
+        split = re.search(r"\bс\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
+        if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
+            record_words, target = f"в {split.group('from')}", f"на {split.group('to')}"
+        adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
+        if adjective and re.search(r"\bна\b", target[adjective.end() :]):
+            record_words += f" {adjective.group()}"
+            target = target.replace(adjective.group(), " ")
+        record_day = resolve_when_spec(record_words, self.ctx.now, self.catalogue) if record_words else WhenSpec()
+        services = resolve_services(text, self.catalogue)
+        staff = resolve_staff(text, self.catalogue)
+        record = RecordHint(day=record_day.day, time=record_day.time, service_ids=services.ids, staff_id=staff.id)
+        return Intent(K.MOVE, when=self._when(target), record=record)
+
+
+def _plausible_name(word: str, strict: bool) -> bool:
+    if word in _NOT_NAMES or len(word) < 2 or word.isdigit():
+        return False
+    if re.fullmatch(r"[a-z]+", word):
+        return True
+    return is_first_name(word) if strict else is_first_name(word) or not is_known(word)
+
+
+def _merge(groups: list[_Group]) -> list[_Group]:
+    merged: list[_Group] = []
+    for group in groups:
+        last = merged[-1] if merged else None
+        if last is not None and last.kind is group.kind and group.kind not in (K.OTHER,):
+            last.texts += [t for t in group.texts if t not in last.texts]
+            last.implicit = last.implicit and group.implicit
+            continue
+        merged.append(group)
+    return merged
+
+
+def _tidy(intents: list[Intent]) -> list[Intent]:
+    """A greeting beside anything else is dropped; a yes/no followed by a request gives way to it."""
+    if any(i.kind is not K.GREETING for i in intents):
+        intents = [i for i in intents if i.kind is not K.GREETING]
+    kept: list[Intent] = []
+    for index, intent in enumerate(intents):
+        later = intents[index + 1 :]
+        if intent.kind in (K.YES, K.NO) and any(i.kind in _ACTIONS for i in later):
+            continue
+        if kept and kept[-1].kind is intent.kind and intent.kind in _SOCIAL:
+            continue
+        kept.append(intent)
+    return [replace(i) for i in kept]

@@ -1,0 +1,459 @@
+"""The client's words for one slot to typed values, against the salon's catalogue and clock.
+
+Both readers call these: the offline reader with the words of a clause, the LLM reader with the words
+the model quotes per slot (service="стрижку и камуфляж", staff="не к артёму", when="на час позже").
+Every function is pure and tolerant: typos, slang, ё/е, English, lower case. Nothing is guessed: words
+that name no service or master come back as ``unknown``; a day that cannot be placed is ``unclear``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from ai_admin.conversation.model import Catalogue, ServiceInfo
+from ai_admin.conversation.understanding import Language, RecordHint, WhenSpec
+from ai_admin.domain.catalogue_matching import match_services, match_staff, mentions_child, named_words, noun_for
+from ai_admin.domain.english_glossary import to_russian
+from ai_admin.domain.russian_dates import Ambiguity, resolve_when
+from ai_admin.domain.russian_words import first_name_variants, fold, is_first_name, is_known, lemma, words
+
+# --- normalising the client's words -----------------------------------------------------------
+
+_SLANG = {
+    "щас": "сейчас",
+    "счас": "сейчас",
+    "ща": "сейчас",
+    "седня": "сегодня",
+    "сёдня": "сегодня",
+    "севодня": "сегодня",
+    "плиз": "пожалуйста",
+    "плз": "пожалуйста",
+    "пжлст": "пожалуйста",
+    "пжл": "пожалуйста",
+    "пож": "пожалуйста",
+    "пжалста": "пожалуйста",
+    "пожалуйсто": "пожалуйста",
+    "спс": "спасибо",
+    "пасиб": "спасибо",
+    "пасибо": "спасибо",
+    "спасибки": "спасибо",
+    "скока": "сколько",
+    "скоко": "сколько",
+    "скок": "сколько",
+    "чо": "что",
+    "че": "что",
+    "чё": "что",
+    "окей": "ок",
+    "okay": "ок",
+    "ok": "ок",
+    "прив": "привет",
+    "приветик": "привет",
+    "здрасте": "здравствуйте",
+    "здрасьте": "здравствуйте",
+    "здрасти": "здравствуйте",
+    "здравствуй": "здравствуйте",
+    "ваще": "вообще",
+    "кароч": "короче",
+    "короч": "короче",
+    "админ": "администратор",
+    "админа": "администратора",
+    "админу": "администратору",
+    "завтро": "завтра",
+}
+# Forms clients misspell most; a word the dictionary does not know is replaced by its close match here.
+_VOCABULARY = tuple(
+    """завтра послезавтра сегодня сейчас понедельник вторник среду среда четверг пятницу пятница субботу суббота
+    воскресенье утром вечером днем выходные выходных неделе следующей записаться записать запишите запиши
+    записан записана записи запись отменить отмените отмена перенести перенесите перенос стоит стоимость прайс
+    адрес работаете работает работают мастера мастер администратор менеджер спасибо здравствуйте привет пожалуйста
+    опоздаю опаздываю задерживаюсь задержусь напоминания пораньше попозже позже раньше свободно свободное окошко
+    можно хочу давайте стрижку стрижка сколько подскажите находитесь добраться""".split()
+)
+_EMOJI = {"👍": " да ", "👌": " да ", "🙏": " спасибо ", "👎": " нет ", "😡": " ужасно ", "🤬": " ужасно ", "😠": " ужасно "}
+_NOT_TEXT = re.compile(r"[^\w\s.,!?;:+\-/()'«»\"]")
+
+
+@lru_cache(maxsize=4_096)
+def normalise(text: str) -> str:
+    """Lower case, ё as е, English in Russian, slang and common typos spelled out, emoji as words or dropped."""
+    for emoji, meaning in _EMOJI.items():
+        text = text.replace(emoji, meaning)
+    text = fold(to_russian(_NOT_TEXT.sub(" ", text)))
+    return re.sub(r"[а-яa-z0-9]+(?:-[а-яa-z0-9]+)*", lambda m: _fix_word(m.group()), text)
+
+
+@lru_cache(maxsize=20_000)
+def _fix_word(word: str) -> str:
+    if word in _SLANG:
+        return _SLANG[word]
+    if len(word) < 5 or not re.fullmatch(r"[а-я]+", word) or is_known(word):
+        return word
+    found = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=80)
+    return str(found[0]) if found else word
+
+
+def detect_language(text: str) -> Language:
+    """English when the message has English words and no Russian ones ("ok" and numbers are neither)."""
+    if re.search(r"[а-яё]", text, re.IGNORECASE):
+        return "ru"
+    latin = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in {"ok", "okay"}]
+    if not latin:
+        return "ru"
+    english = any(w in _ENGLISH for w in latin) or to_russian(" ".join(latin)) != " ".join(latin)
+    return "en" if english else "ru"
+
+
+_ENGLISH = frozenset(
+    "i you we me my your the a an is are am to for of in on at it this that what when where who how can could "
+    "would will do does did have has please want need like just".split()
+)
+
+
+# --- services ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServicePick:
+    ids: tuple[int, ...] = ()  # one visit, in the order named
+    excluded: tuple[int, ...] = ()
+    unknown: str | None = None  # the client's words for a service the salon does not offer
+
+
+# Nouns that name a procedure, and the things procedures are done to: a word of the first kind that no
+# matched service covers is a service the salon does not offer; one of the second kind only when
+# nothing matched at all.
+_PROCEDURES = frozenset(
+    """стрижка окрашивание наращивание ламинирование коррекция мелирование тонирование маникюр педикюр укладка
+    бритье камуфляж депиляция эпиляция шугаринг массаж пилинг чистка татуаж перманент кератин ботокс блонд
+    химия завивка выпрямление дизайн покрытие снятие макияж тату пирсинг шеллак френч омбре шатуш балаяж
+    мейкап ваксинг лифтинг""".split()
+)
+_OBJECTS = frozenset("бровь ресница ноготь волос борода ус ресницы брови ногти".split())
+_PARTS = re.compile(r"\s*(?:[,;+&]|\bи\b|\bплюс\b|\bа также\b|\bа еще\b|\bеще\b|\bс\b|\bсо\b|\bпотом\b)\s*")
+_SELF = re.compile(r"\b(?:себя|себе|сам|сама|меня|мне|я|мужа|жену|папу|маму)\b")
+_EXCLUDERS = (
+    re.compile(r"\b(?:без|кроме|не)\s+(?P<x>[а-я][а-я\-]+)"),
+    re.compile(r"\b(?P<x>[а-я][а-я\-]+)\s+(?:не надо|не нужно|не нужна|не нужен|не хочу|не делайте|не делать)\b"),
+)
+
+
+def resolve_services(text: str, catalogue: Catalogue) -> ServicePick:
+    """The services ``text`` names for one visit, those it excludes ("без бороды"), and an unknown one."""
+    said = normalise(text)
+    excluded: list[int] = []
+    for pattern in _EXCLUDERS:
+        for match in pattern.finditer(said):
+            best = match_services(match.group("x"), catalogue.services).best
+            if best is not None:
+                excluded.append(best.id)
+                said = said.replace(match.group(), " ")
+    ids, unknown = _services_in(said, catalogue)
+    return ServicePick(tuple(i for i in ids if i not in excluded), tuple(dict.fromkeys(excluded)), unknown)
+
+
+def _services_in(said: str, catalogue: Catalogue) -> tuple[list[int], str | None]:
+    parts = [part for part in _PARTS.split(said) if part.strip()]
+    picked: list[tuple[str, ServiceInfo, frozenset[str]]] = []
+    unknown: list[str] = []
+    for part in parts:
+        best, missing = _part_service(part, catalogue)
+        if best is not None:
+            picked.append((part, best, named_words(part, best)))
+        if missing:
+            unknown.append(missing)
+    unknown_text = " ".join(unknown) or None
+    if not picked:
+        return [], unknown_text
+    chosen = [service for _, service, _ in picked]
+    if len({s.id for s in chosen}) > 1:
+        needed = frozenset().union(*(words for _, _, words in picked))
+        whole = [m.item for m in match_services(" и ".join(p for p, _, _ in picked), catalogue.services)]
+        covering = [s for s in whole if needed <= named_words(" ".join(needed), s) and needed <= _title(s)]
+        if covering:
+            covering.sort(key=lambda s: ("+" not in s.title, len(_title(s) - needed)))
+            chosen = [covering[0]]
+    if mentions_child(said):
+        chosen = _with_children(said, chosen, catalogue)
+    return list(dict.fromkeys(s.id for s in chosen)), unknown_text
+
+
+def _title(service: ServiceInfo) -> frozenset[str]:
+    return frozenset(lemma(word) for word in words(service.title))
+
+
+def _part_service(part: str, catalogue: Catalogue) -> tuple[ServiceInfo | None, str | None]:
+    """The service one part of a list names, and the words of a procedure none of the salon's covers."""
+    best = match_services(part, catalogue.services).best
+    tokens = words(part)
+    procedures = [t for t in tokens if _is_procedure(t)]
+    if best is None:
+        found = [t for t in tokens if _is_procedure(t) or lemma(t) in _OBJECTS]
+        return None, " ".join(found) or None
+    covered = named_words(part, best)
+    uncovered = [t for t in procedures if noun_for(lemma(t)) not in covered and not named_words(t, best)]
+    if procedures and len(uncovered) == len(procedures):
+        objects = [t for t in tokens if lemma(t) in _OBJECTS]
+        return None, " ".join(uncovered + objects)
+    return best, " ".join(uncovered) or None
+
+
+def _is_procedure(word: str) -> bool:
+    return word in _PROCEDURES or noun_for(lemma(word)) in _PROCEDURES
+
+
+def _with_children(said: str, chosen: list[ServiceInfo], catalogue: Catalogue) -> list[ServiceInfo]:
+    """A child named beside a service for adults: the child's variant, and the adult one too if the
+    client names themself ("сына и себя постричь")."""
+    result: list[ServiceInfo] = []
+    for service in chosen:
+        child = match_services(f"детская {service.title}", catalogue.services).best
+        if child is None or child.id == service.id or not mentions_child(child.title):
+            result.append(service)
+            continue
+        if _SELF.search(said):
+            result.append(service)
+        result.append(child)
+    return result
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffPick:
+    id: int | None = None
+    excluded: tuple[int, ...] = ()
+    any_staff: bool = False
+    unknown: str | None = None  # a name that is none of the salon's masters, in its dictionary form
+
+
+_ANY = re.compile(
+    r"\bлюб(?:ой|ому|ого|ая|ую|ые|ым|ом)\b(?!\s+(?:день|дня|время|времени|число|удобн|час|слот|окн))"
+    r"|\b(?:без разницы|все\s?равно|неважно|не важно)\b(?!\s+(?:во сколько|когда|какой день|в какое|на какое|день|время))"
+    r"|\bкто угодно\b|\bкому угодно\b|\bкто свободен\b"
+)
+_NEGATED = re.compile(
+    r"\b(?:только не|кроме|не|без)\s+(?:к |ко |у |с |со )?(?P<a>[а-я]+)"
+    r"(?:\s*(?:,|и|или)\s*(?:к |ко |у )?(?P<b>[а-я]+))?"
+)
+_TO_MASTER = re.compile(r"\b(?:к|ко|у|мастер[а-я]*|с)\s+(?P<n>[а-я]{3,})")
+_LATIN = {
+    "shch": "щ", "sch": "щ", "sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "ts": "ц", "ya": "я", "yu": "ю",
+    "yo": "е", "ey": "ей", "iy": "ий", "yi": "ый", "a": "а", "b": "б", "c": "к", "d": "д", "e": "е", "f": "ф",
+    "g": "г", "h": "х", "i": "и", "j": "дж", "k": "к", "l": "л", "m": "м", "n": "н", "o": "о", "p": "п",
+    "q": "к", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в", "w": "в", "x": "кс", "y": "й", "z": "з",
+}  # fmt: skip
+_LATIN_PATTERN = re.compile("|".join(sorted(_LATIN, key=len, reverse=True)))
+
+
+def _cyrillic(text: str) -> str:
+    return re.sub(r"[a-z]+", lambda m: _LATIN_PATTERN.sub(lambda c: _LATIN[c.group()], m.group()), text)
+
+
+def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
+    """The master ``text`` asks for, those it rules out ("не к Артёму", "кроме Олега"), "любой", or an unknown name."""
+    said = _cyrillic(normalise(text))
+    any_staff = bool(_ANY.search(said))
+    excluded: list[int] = []
+    for match in _NEGATED.finditer(said):
+        for name in (match.group("a"), match.group("b")):
+            found = _member(name, catalogue) if name else None
+            if found is not None:
+                excluded.append(found)
+                said = said.replace(match.group(), " ")
+    matches = match_staff(said, catalogue.staff)
+    positive = [m for m in matches if m.item.id not in excluded]
+    staff_id = None
+    if positive and (len(positive) == 1 or positive[0].score > positive[1].score):
+        staff_id = positive[0].item.id
+    unknown = None
+    if not matches and not excluded:
+        for match in _TO_MASTER.finditer(said):
+            if is_first_name(match.group("n")):
+                unknown = lemma(match.group("n")).capitalize()
+                break
+    return StaffPick(staff_id, tuple(dict.fromkeys(excluded)), any_staff, unknown)
+
+
+def _member(word: str, catalogue: Catalogue) -> int | None:
+    if len(word) < 3:
+        return None
+    best = match_staff(word, catalogue.staff).best
+    return best.id if best else None
+
+
+# --- when -------------------------------------------------------------------------------------
+
+_COUNT_WORDS = {
+    "один": 1, "одну": 1, "два": 2, "две": 2, "три": 3, "пару": 2, "пять": 5, "десять": 10, "пятнадцать": 15,
+    "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50,
+}  # fmt: skip
+_COUNT = "|".join(_COUNT_WORDS)
+_AMOUNT = (
+    rf"(?P<amount>полчаса|пол часа|полтора часа|часик|часок|час|(?P<n>\d{{1,3}}|{_COUNT})\s*(?P<unit>минут[а-я]*|мин|час[а-я]*|ч)\b)"
+)
+_DIRECTION = r"(?P<dir>попозже|позже|позднее|пораньше|раньше|ранее|вперед|назад)"
+_SHIFT_PATTERNS = (
+    re.compile(rf"\bна\s+{_AMOUNT}\s+{_DIRECTION}\b"),
+    re.compile(rf"\b{_DIRECTION}\s+на\s+{_AMOUNT}"),
+)
+_HOUR_WORDS = (
+    "час|часа|один|два|двух|три|трех|четыре|четырех|пять|пяти|шесть|шести|семь|семи|восемь|восьми|девять|"
+    "девяти|десять|десяти|одиннадцать|одиннадцати|двенадцать|двенадцати|обеда|полудня"
+)
+_NUDGE = re.compile(
+    rf"(?<!не )\b(?P<dir>пораньше|попозже|раньше|позже|позднее|ранее)\b(?!\s*(?:\d|в\s*\d|{_HOUR_WORDS}|на\s))"
+)
+_DATE_WORDS = re.compile(
+    r"\b(?:числ[аоу]|январ[а-я]*|феврал[а-я]*|март[а-я]*|апрел[а-я]*|мая|июн[а-я]*|июл[а-я]*|август[а-я]*|"
+    r"сентябр[а-я]*|октябр[а-я]*|ноябр[а-я]*|декабр[а-я]*|через день|на днях)\b|\b\d{1,2}[./]\d{1,2}\b"
+)
+_ORDINALS = (
+    (r"перв[а-я]*", 1),
+    (r"втор[а-я]*", 2),
+    (r"трет[а-я]*", 3),
+    (r"четверт[а-я]*", 4),
+    (r"пят[ао][а-я]*", 5),
+    (r"последн[а-я]*", -1),
+)
+
+
+def _minutes(amount: str, count: str | None, unit: str | None) -> int:
+    if amount.startswith(("полчаса", "пол часа")):
+        return 30
+    if amount.startswith("полтора"):
+        return 90
+    if count is None:
+        return 60
+    value = int(count) if count.isdigit() else _COUNT_WORDS[count]
+    return value * 60 if unit and unit.startswith("ч") else value
+
+
+def _take_shift(said: str) -> tuple[int | None, str]:
+    for pattern in _SHIFT_PATTERNS:
+        match = pattern.search(said)
+        if match is not None:
+            minutes = _minutes(match.group("amount"), match.group("n"), match.group("unit"))
+            sign = 1 if _SHIFTS[match.group("dir")] else -1
+            return sign * minutes, said.replace(match.group(), " ")
+    return None, said
+
+
+_SHIFTS = {"попозже": True, "позже": True, "позднее": True, "вперед": True}
+_SHIFTS |= {"пораньше": False, "раньше": False, "ранее": False, "назад": False}
+
+
+def ordinal_of(text: str) -> int | None:
+    """ "вторую" = 2, "последнюю" = -1, a bare "2" = 2; None when no ordinal is said."""
+    said = normalise(text).strip(" .!?)")
+    if re.fullmatch(r"\d", said):
+        return int(said) or None
+    for pattern, value in _ORDINALS:
+        if re.search(rf"\b{pattern}\b", said) and not re.search(rf"\b(?:пол|половин[а-я]*)\s*{pattern}", said):
+            if value == 1 and re.search(r"\bперв\w* раз", said):
+                continue
+            return value
+    return None
+
+
+def resolve_when_spec(
+    text: str,
+    now: datetime,
+    catalogue: Catalogue,
+    *,
+    offered: Sequence[datetime] = (),
+) -> WhenSpec:
+    """*When* the words say, on the salon's clock. With ``offered`` (the starts the bot offered last), a bare
+    hour takes the offered reading ("в 5" = 17:00 tomorrow) and an ordinal picks one ("второе")."""
+    said = normalise(text)
+    shift, said = _take_shift(said)
+    nudge_match = _NUDGE.search(said)
+    nudge = None
+    if nudge_match and shift is None:
+        nudge = "earlier" if _SHIFTS.get(nudge_match.group("dir")) is False else "later"
+        said = said.replace(nudge_match.group(), " ")
+    salon = catalogue.salon
+    when = resolve_when(said, now, tz=salon.tz, hours=salon.hours)
+    day, moment = when.date, when.time
+    ambiguous = Ambiguity.HOUR_AM_PM in when.ambiguities
+    offer = _offer_for(said, moment, day, offered, salon.tz)
+    if offer is not None:
+        day, moment, ambiguous = offer.date(), offer.time().replace(second=0, microsecond=0), False
+    unclear = bool({Ambiguity.INVALID_DATE, Ambiguity.PAST_DATE} & when.ambiguities) or (
+        day is None and bool(_DATE_WORDS.search(said))
+    )
+    past = Ambiguity.DAY_PASSED in when.ambiguities or (
+        Ambiguity.TIME_PASSED in when.ambiguities and offer is None and day == now.astimezone(salon.tz).date()
+    )
+    return WhenSpec(
+        text=text,
+        day=day,
+        day_until=when.date_until,
+        time=moment,
+        part_of_day=when.part_of_day,
+        window=when.window,
+        shift_minutes=shift,
+        nudge=nudge,  # type: ignore[arg-type]
+        unclear=unclear,
+        past=past,
+        ambiguous_hour=ambiguous,
+    )
+
+
+def _offer_for(
+    said: str, moment: time | None, day: object, offered: Sequence[datetime], tz: object
+) -> datetime | None:
+    if not offered:
+        return None
+    local = [start.astimezone(tz) for start in offered]  # type: ignore[arg-type]
+    if moment is None:
+        index = ordinal_of(said) if re.fullmatch(r"[\sа-я]*", said) else None
+        if index is not None and -len(local) <= index <= len(local) and index:
+            return local[index - 1 if index > 0 else index]
+        return None
+    for start in local:
+        same_minute = start.minute == moment.minute
+        if same_minute and start.hour % 12 == moment.hour % 12 and (day is None or start.date() == day):
+            return start
+    return None
+
+
+def resolve_minutes_late(text: str) -> int | None:
+    """How late the client says they will be: "на 10 минут" = 10, "на полчаса" = 30, "10-15 минут" = 15."""
+    said = normalise(text)
+    if re.search(r"\bпол\s?часа\b|\bполчасика\b", said):
+        return 30
+    if re.search(r"\bна час(?:ик|ок)?\b", said):
+        return 60
+    numbers = rf"(?P<a>\d{{1,3}}|{_COUNT})(?:\s*-\s*(?P<b>\d{{1,3}}))?"
+    match = re.search(rf"{numbers}\s*(?:минут[а-я]*|мин)\b", said) or re.search(
+        rf"\bминут[а-я]*\s+(?:на\s+|через\s+)?{numbers}", said
+    )
+    if match is None:
+        return None
+    values = [match.group("a"), match.group("b")]
+    return max(int(v) if v.isdigit() else _COUNT_WORDS[v] for v in values if v)
+
+
+# --- which booking ----------------------------------------------------------------------------
+
+
+def resolve_record(text: str, now: datetime, catalogue: Catalogue) -> RecordHint:
+    """Which of the client's bookings the words describe: "детскую, которая в субботу", "ту, что у
+    Сергея", "вторую", "завтрашнюю"."""
+    when = resolve_when(normalise(text), now, tz=catalogue.salon.tz, hours=catalogue.salon.hours)
+    services = resolve_services(text, catalogue)
+    staff = resolve_staff(text, catalogue)
+    return RecordHint(
+        day=when.date,
+        time=when.time,
+        service_ids=services.ids,
+        staff_id=staff.id,
+        ordinal=ordinal_of(text),
+    )
