@@ -361,8 +361,8 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
     if kind == "prices":
         other = lines.rng.choice([s for s in lines.all if s.id != service.id])
         return clients.returning(), [
-            lambda p, c: (f"Сколько стоит {title}?", [tool("prices", service=title)]),
-            lambda p, c: (f"А {other.title.lower()}?", [tool("prices", service=other.title.lower())]),
+            lambda p, c: (f"Сколько стоит {title}?", [tool("ask", topic="prices", service=title)]),
+            lambda p, c: (f"А {other.title.lower()}?", [tool("ask", topic="prices", service=other.title.lower())]),
         ]
     if kind == "free_times":
         staff_id, start = lines.slot([service.id])
@@ -403,7 +403,7 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
     if kind == "cancel":
         return client, [
             lambda p, c: ("Здравствуйте, хочу отменить запись", [tool("cancel")]),
-            lambda p, c: ("да", [tool("yes")]),
+            lambda p, c: ("да", [tool("answer", yes=True)]),
         ]
     with lines.state.lock:
         mine = [r for r in lines.state.records.values() if r.client_id == client.id and not r.deleted]
@@ -415,7 +415,7 @@ def dialog_steps(kind: str, lines: Lines, clients: Clients) -> tuple[Client, lis
             f"Можно перенести мою запись на {when}?",
             [tool("move", when=when)],
         ),
-        lambda p, c: ("да", [tool("yes")]),
+        lambda p, c: ("да", [tool("answer", yes=True)]),
     ]
 
 

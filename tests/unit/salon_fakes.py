@@ -206,10 +206,9 @@ class GivenReader:
 
 
 def default_reader() -> Reader:
-    from ai_admin.conversation.offline_reader import OfflineReader
-    from ai_admin.conversation.reader import ReaderChain
+    from ai_admin.conversation.reader import OfflineLink, ReaderChain
 
-    return ReaderChain([OfflineReader()])
+    return ReaderChain([OfflineLink()])
 
 
 @dataclass
@@ -261,7 +260,9 @@ class Dialog:
     def redeliver(self, text: str, wamid: str = "wamid.redelivered") -> str:
         """The same message again, as SQS or Meta redeliver it (same id, so the same turn key)."""
         message = InboundMessage(wamid, "text", 1_700_000_000, text)
-        turn = InboundTurn(1, self.conversation_id, ClientRef(self.phone[1:], wa_id=self.phone[1:]), self.phone, (message,))
+        turn = InboundTurn(
+            1, self.conversation_id, ClientRef(self.phone[1:], wa_id=self.phone[1:]), self.phone, (message,)
+        )
         return "\n".join(_body(r) for r in self.responder.respond(turn))
 
     def later(self, **delta: float) -> None:

@@ -37,7 +37,7 @@ def known(d) -> None:  # type: ignore[no-untyped-def]
 
 def mine(d) -> list:  # type: ignore[no-untyped-def]
     return sorted(
-        ((r.staff_id, r.service_ids, r.start) for r in d.memory.records.values() if r.phone == ME and not r.deleted)
+        (r.staff_id, r.service_ids, r.start) for r in d.memory.records.values() if r.phone == ME and not r.deleted
     )
 
 
@@ -89,7 +89,10 @@ def test_hours_of_a_day_nobody_works_say_closed() -> None:
     d.memory.catalogue = d.memory.catalogue.__class__(
         d.memory.catalogue.salon,
         d.memory.catalogue.services,
-        tuple(m.__class__(m.id, m.name, service_ids=m.service_ids, days_off=frozenset({6})) for m in d.memory.catalogue.staff),
+        tuple(
+            m.__class__(m.id, m.name, service_ids=m.service_ids, days_off=frozenset({6}))
+            for m in d.memory.catalogue.staff
+        ),
     )
     reply = d.say("...", meaning=u(Intent(K.HOURS, when=when(SUN))))
     assert "не работает" in reply

@@ -79,9 +79,9 @@ def test_an_earlier_deadline_beats_the_budget() -> None:
 def test_when_every_reader_fails_the_reasons_are_raised() -> None:
     clock = Clock()
     with pytest.raises(ReaderUnavailable, match="openai: HTTP 500; offline: broken"):
-        chain(StubReader("openai", clock, fails="HTTP 500"), StubReader("offline", clock, fails="broken"), clock=clock).understand(
-            context()
-        )
+        chain(
+            StubReader("openai", clock, fails="HTTP 500"), StubReader("offline", clock, fails="broken"), clock=clock
+        ).understand(context())
 
 
 def test_a_lasting_failure_opens_the_circuit_for_the_cooldown() -> None:
@@ -115,7 +115,10 @@ def test_a_bug_in_a_provider_fails_over_but_not_in_the_last_reader() -> None:
         def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
             raise KeyError("bug")
 
-    assert chain(Buggy("openai", clock), StubReader("offline", clock), clock=clock).understand(context()).reader == "offline"
+    assert (
+        chain(Buggy("openai", clock), StubReader("offline", clock), clock=clock).understand(context()).reader
+        == "offline"
+    )
     with pytest.raises(KeyError):
         chain(StubReader("openai", clock, fails="x"), Buggy("offline", clock), clock=clock).understand(context())
 
@@ -127,9 +130,9 @@ def test_an_empty_chain_is_a_programming_error() -> None:
 
 def test_failover_is_logged_by_provider_without_personal_data(capsys: pytest.CaptureFixture[str]) -> None:
     clock = Clock()
-    chain(StubReader("openai", clock, fails="HTTP 503", lasting=True), StubReader("offline", clock), clock=clock).understand(
-        context(f"Запишите меня, мой номер {PHONE}")
-    )
+    chain(
+        StubReader("openai", clock, fails="HTTP 503", lasting=True), StubReader("offline", clock), clock=clock
+    ).understand(context(f"Запишите меня, мой номер {PHONE}"))
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     warning = next(line for line in lines if line["message"] == "reader unavailable, failing over")
     assert warning["reader"] == "openai" and warning["cooldown"] is True

@@ -29,7 +29,12 @@ from ai_admin.conversation.turn import TurnContext
 from ai_admin.conversation.understanding import ReadContext, Understanding
 
 if TYPE_CHECKING:
-    from openai.types.chat import ChatCompletion, ChatCompletionMessage, ChatCompletionMessageParam, ChatCompletionToolUnionParam
+    from openai.types.chat import (
+        ChatCompletion,
+        ChatCompletionMessage,
+        ChatCompletionMessageParam,
+        ChatCompletionToolUnionParam,
+    )
 
 MIN_CALL_S = 0.2  # less time than this left: a call cannot come back, fail over now
 LASTING_STATUSES = frozenset({401, 403, 408, 429})  # and every 5xx: the next turn would meet it too

@@ -23,9 +23,7 @@ from ai_admin.bootstrap.yclients import yclients_client
 from ai_admin.conversation.ai_responder import AiResponder
 from ai_admin.conversation.answer_turn import TurnAnswerer
 from ai_admin.conversation.offline_reader import OfflineReader
-from ai_admin.conversation.reader import Reader, ReaderChain
-from ai_admin.conversation.turn import TurnContext
-from ai_admin.conversation.understanding import Understanding
+from ai_admin.conversation.reader import OfflineLink, Reader, ReaderChain
 from ai_admin.domain.messages import TemplateReply
 from ai_admin.settings import AppSettings, LlmSettings, PostgresSettings, RedisSettings, WhatsAppSettings, load
 
@@ -37,23 +35,11 @@ def reader() -> Reader:
     offline = OfflineReader()
     llms = [] if load(AppSettings).brain == "offline" else build_readers(config, offline)
     return ReaderChain(
-        [*llms, _Offline(offline)],
+        [*llms, OfflineLink(offline)],
         config.turn_budget_s,
         last_reserve_s=config.offline_reserve_s,
         cooldown_s=config.cooldown_s,
     )
-
-
-class _Offline:
-    """The offline reader in the chain: it needs only what the turn's words and state give it."""
-
-    name = "offline"
-
-    def __init__(self, reader: OfflineReader) -> None:
-        self._reader = reader
-
-    def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
-        return self._reader.understand(ctx.reading())
 
 
 @functools.cache

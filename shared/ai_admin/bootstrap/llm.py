@@ -21,5 +21,7 @@ def build_readers(settings: LlmSettings, own_words: OfflineReader) -> list[Reade
             max_retries=0,
             timeout=settings.call_timeout_s,
         )
-        readers.append(OpenAiReader(provider.name, client, provider.model, settings.call_timeout_s, own_words.understand))
+        readers.append(
+            OpenAiReader(provider.name, client, provider.model, settings.call_timeout_s, own_words.understand)
+        )
     return readers

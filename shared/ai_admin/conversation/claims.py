@@ -76,5 +76,5 @@ def check(text: str, *, acts: Collection[Action], known: str) -> ClaimCheck:
 
 def _plain(number: str) -> str:
     """ "09:00" and "9:00" are one time; "1500.0" and "1500" one price."""
-    head = number.split(".")[0] if re.fullmatch(r"\d+\.0+", number) else number
+    head = number.split(".", maxsplit=1)[0] if re.fullmatch(r"\d+\.0+", number) else number
     return ":".join(part.lstrip("0") or "0" for part in head.split(":"))

@@ -28,11 +28,11 @@ from ai_admin.conversation.actions import Action
 from ai_admin.conversation.model import Booked, ServiceInfo, StaffInfo
 from ai_admin.conversation.phrases import RussianPhrases, phrases
 from ai_admin.conversation.ports import HandoffLog, OptOuts
-from ai_admin.conversation.state import Choice, Offer, OfferedSlot, Pending
+from ai_admin.conversation.state import Choice, ChoiceAct, Offer, OfferedSlot, Pending
 from ai_admin.conversation.tools import facts
 from ai_admin.conversation.tools.book import Booker, BookingFailure
 from ai_admin.conversation.tools.change_booking import BookingsUnreadable, ChangeFailure, ClientBookings, matching
-from ai_admin.conversation.tools.free_times import Calendar, Verdict, nearest_first, spread
+from ai_admin.conversation.tools.free_times import MOST_SHOWN, Calendar, Verdict, nearest_first, spread
 from ai_admin.conversation.turn import TurnContext
 from ai_admin.conversation.understanding import Expecting, Intent, IntentKind, RecordHint, Understanding, WhenSpec
 from ai_admin.domain.day_parts import TimeWindow
@@ -62,6 +62,21 @@ class Acting:
     opt_outs: OptOuts
 
 
+@dataclass(frozen=True)
+class _Subject:
+    """What free times are looked for: the services of one visit, the master asked for (None =
+    anyone), everyone who may take it (favourites first), and the booking being moved, if any."""
+
+    services: list[ServiceInfo]
+    named: StaffInfo | None
+    staff: list[StaffInfo]
+    moving: Booked | None = None
+
+    @property
+    def service_ids(self) -> tuple[int, ...]:
+        return tuple(s.id for s in self.services)
+
+
 class _Stop(Exception):
     """The current intent cannot go on; what the client must be told has been said."""
 
@@ -83,7 +98,16 @@ class DialogEngine:
 
     def answer(self, understanding: Understanding) -> EngineReply:
         self._language(understanding)
-        intents = self._reconcile([*self._button_intents(), *understanding.intents])
+        done = self.st.booked_turns.get(self.ctx.turn_key)
+        if done is not None:  # a redelivered turn: its booking is made, say so again
+            booked = self.acting.bookings.find(done)
+            self.out.append(self.say.booked(self._booking_text(booked)) if booked else self.say.ok())
+            return EngineReply(" ".join(self.out))
+        # buttons are our own ids: read here, whatever a reader made of them
+        said = (
+            [i for i in understanding.intents if i.reply_id is None] if self.ctx.button_ids else understanding.intents
+        )
+        intents = self._reconcile([*self._button_intents(), *said])
         named = next((i.name for i in intents if i.kind is K.NAME and i.name and not i.tentative), None)
         if named:
             self.st.client_name = named
@@ -106,7 +130,7 @@ class DialogEngine:
 
     def _language(self, understanding: Understanding) -> None:
         letters = [c for c in self.ctx.text if c.isalpha()]
-        if letters:  # "15:00" or "+" keep the conversation's language
+        if letters and not self.ctx.button_ids:  # "15:00", "+" or a button keep the conversation's language
             self.st.language = understanding.language
         self.say = phrases(self.st.language)
 
@@ -149,8 +173,14 @@ class DialogEngine:
         return found
 
     def _reconcile(self, intents: list[Intent]) -> list[Intent]:
+        pending = self.st.pending
+        if pending is not None:
+            # "переносите" / "отменяйте" / "записывайте" to the act just stated: that is the yes
+            same = {"book": K.BOOK, "move": K.MOVE, "cancel": K.CANCEL}.get(pending.kind)
+            intents = [Intent(K.YES) if i.kind is same and _adds_nothing(i) else i for i in intents]
         if self._has(intents, K.YES):
-            intents = [i for i in intents if not (i.kind is K.BOOK and _adds_nothing(i))]
+            # "да, переносите" / "да, записывайте": the yes, not a new request
+            intents = [i for i in intents if not (i.kind in (K.BOOK, K.MOVE, K.CANCEL) and _adds_nothing(i))]
         books = [i for i in intents if i.kind is K.BOOK]
         if len(books) > 1:
             first, rest = books[0], books[1:]
@@ -326,10 +356,8 @@ class DialogEngine:
             st.reminded = None
             self._ask(Expecting.CHOICE, self.say.reminder_declined(), self.say.cancel_or_move(record))
             return
-        was_booking = (
-            st.pending is not None
-            and st.pending.kind == "book"
-            or (st.offer is not None and st.offer.record_id is None)
+        was_booking = (st.pending is not None and st.pending.kind == "book") or (
+            st.offer is not None and st.offer.record_id is None
         )
         had_something = st.pending is not None or st.offer is not None or st.choice is not None
         st.settle()
@@ -361,26 +389,32 @@ class DialogEngine:
         if st.topic == "price" and intent.services and not intent.firm and intent.when.is_empty:
             self._prices(intent)  # "а детская?" after a price question
             return
-        if intent.usual and not intent.services:
+        nothing_yet = not intent.services and not st.service_ids and st.offer is None and not intent.services_unknown
+        if (intent.usual and not intent.services) or (nothing_yet and self._has_usual()):
             intent = self._usual(intent)
         services = self._services_for(intent)
-        named, staff = self._staff_for(intent, services)
-        when = intent.when
+        subject = self._subject(intent, services)
+        self._when_for(subject, intent.when, firm=intent.firm)
+
+    def _when_for(self, subject: _Subject, when: WhenSpec, *, firm: bool) -> None:
+        """Free times, or a verdict on the moment asked, for a new booking or a move (``subject``)."""
         if when.unclear:
             self._ask(Expecting.DAY, self.say.ask_day())
             return
         if when.nudge is not None:
-            self._nudge(when, services, named, staff)
+            self._nudge(subject, when)
             return
         if when.past and when.day is not None and when.time is None:
             self.out.append(self.say.past_day(when.day))
             when = WhenSpec()
         if when.time is not None:
-            start = self._start(when)
-            self._at_time(start, services, named, staff, firm=intent.firm)
+            self._at_time(subject, self._start(when), firm=firm)
             return
-        days = self._days(when)
-        self._list_days(days, _window(when), when, services, named, staff)
+        self._list_days(subject, self._days(when), when)
+
+    def _has_usual(self) -> bool:
+        profile = self.ctx.profile
+        return bool(profile and (profile.favourite_service_ids or profile.last_service_ids))
 
     def _usual(self, intent: Intent) -> Intent:
         profile = self.ctx.profile
@@ -423,7 +457,7 @@ class DialogEngine:
         st.service_ids = [s.id for s in services]
         return services
 
-    def _staff_for(self, intent: Intent, services: Sequence[ServiceInfo]) -> tuple[StaffInfo | None, list[StaffInfo]]:
+    def _subject(self, intent: Intent, services: list[ServiceInfo]) -> _Subject:
         """The master asked for (None = anyone) and everyone who may take the booking, favourites first."""
         catalogue = self.ctx.catalogue
         st = self.st
@@ -451,79 +485,83 @@ class DialogEngine:
         if not staff:
             self.out.append(self.say.nobody_does(titles))
             raise _Stop
-        return named, staff
+        return _Subject(services, named, staff)
 
-    def _start(self, when: WhenSpec) -> datetime:
+    def _start(self, when: WhenSpec, day: date | None = None) -> datetime:
         tz = self.ctx.catalogue.salon.tz
         assert when.time is not None
-        day = when.day or self.st.day
+        day = when.day or day or self.st.day
         if day is None:
             today_at = datetime.combine(self.cal.today, when.time, tz)
             day = self.cal.today if today_at > self.ctx.now else self.cal.today + timedelta(days=1)
         self.st.day = day
         return datetime.combine(day, when.time, tz)
 
-    def _days(self, when: WhenSpec) -> list[date]:
+    def _days(self, when: WhenSpec, default: date | None = None) -> list[date]:
         if when.day is not None:
             last = when.day_until or when.day
             days = [when.day + timedelta(days=n) for n in range((last - when.day).days + 1)]
             days = [d for d in days if d >= self.cal.today] or [self.cal.today]
             self.st.day = days[0]
             return days
-        if self.st.day is not None and self.st.day >= self.cal.today:
-            return [self.st.day]
-        return []
+        focus = default or self.st.day
+        return [focus] if focus is not None and focus >= self.cal.today else []
 
-    def _at_time(
-        self,
-        start: datetime,
-        services: Sequence[ServiceInfo],
-        named: StaffInfo | None,
-        staff: list[StaffInfo],
-        *,
-        firm: bool,
-    ) -> None:
-        service_ids = [s.id for s in services]
-        judged = self.cal.judge(start, service_ids, staff, named is not None)
-        day_text = self.say.day(start.date(), self.cal.today)
+    def _at_time(self, subject: _Subject, start: datetime, *, firm: bool) -> None:
+        judged = self.cal.judge(start, subject.service_ids, subject.staff, subject.named is not None)
         if judged.verdict is Verdict.FREE:
-            member = self.ctx.catalogue.member(judged.staff_id or staff[0].id)
+            member = self.ctx.catalogue.member(judged.staff_id or subject.staff[0].id)
             assert member is not None
-            if firm:
-                self._book_now(member, services, start)
+            if subject.moving is not None:
+                self._state_move(subject.moving, member, start)
+            elif firm:
+                self._book_now(subject, member, start)
             else:
-                self._state_booking(member, services, start)
+                self._state_booking(subject, member, start)
             return
-        if judged.verdict is Verdict.PAST:
-            lead = self.say.past()
-        elif judged.verdict is Verdict.CLOSED:
-            assert judged.hours is not None
-            lead = self.say.closed(day_text, judged.hours)
-        elif judged.verdict is Verdict.DAY_OFF:
-            assert named is not None
-            lead = self.say.day_off(named.name, day_text)
-        elif judged.verdict is Verdict.SALON_CLOSED:
-            lead = self.say.salon_closed(day_text)
-        else:
-            lead = self.say.taken(day_text, start.time(), named.name if named else None)
-        from_day = max(start.date(), self.cal.today)
-        self._offer_alternatives(lead, services, named, staff, from_day, start.time() if start > self.ctx.now else None)
+        if judged.verdict is Verdict.TAKEN and subject.moving is None and self._already_theirs(subject, start):
+            return
+        lead = self._why_not(judged.verdict, start, subject.named, judged.hours)
+        at = start.time() if start > self.ctx.now else None
+        self._offer_alternatives(subject, lead, max(start.date(), self.cal.today), at)
 
-    def _offer_alternatives(
-        self,
-        lead: str,
-        services: Sequence[ServiceInfo],
-        named: StaffInfo | None,
-        staff: list[StaffInfo],
-        day: date,
-        at: time | None,
-        *,
-        record_id: int | None = None,
-    ) -> None:
-        service_ids = [s.id for s in services]
-        others = self.cal.candidates(service_ids, None, self.st.staff_excluded) if named is not None else []
-        slots = self.cal.alternatives(staff, day, at, service_ids, named=named, others=others)
-        self._remember_offer(services, named, slots, record_id=record_id)
+    def _already_theirs(self, subject: _Subject, start: datetime) -> bool:
+        """The time is taken by this client's own booking of these services (the same request again, or
+        a turn redelivered after its first attempt booked): they are booked, and are told so."""
+        mine = next(
+            (
+                b
+                for b in self.acting.bookings.upcoming()
+                if b.start == start
+                and set(subject.service_ids) <= set(b.service_ids)
+                and b.staff_id in {m.id for m in subject.staff}
+            ),
+            None,
+        )
+        if mine is None:
+            return False
+        self.st.booked_turns[self.ctx.turn_key] = mine.record_id
+        self.st.settle()
+        self.out.append(self.say.booked(self._booking_text(mine)))
+        return True
+
+    def _why_not(self, verdict: Verdict, start: datetime, named: StaffInfo | None, hours: TimeWindow | None) -> str:
+        day = self.say.day(start.date(), self.cal.today)
+        if verdict is Verdict.PAST:
+            return self.say.past()
+        if verdict is Verdict.CLOSED and hours is not None:
+            return self.say.closed(day, hours)
+        if verdict is Verdict.DAY_OFF and named is not None:
+            return self.say.day_off(named.name, day)
+        if verdict is Verdict.SALON_CLOSED:
+            return self.say.salon_closed(day)
+        return self.say.taken(day, start.time(), named.name if named else None)
+
+    def _offer_alternatives(self, subject: _Subject, lead: str, day: date, at: time | None) -> None:
+        named = subject.named
+        others = self.cal.candidates(subject.service_ids, None, self.st.staff_excluded) if named is not None else []
+        slots = self.cal.alternatives(subject.staff, day, at, subject.service_ids, named=named, others=others)
+        self._remember_offer(subject, slots)
         if not slots:
             self.out.append(f"{lead} {self.say.nothing_in_two_weeks()}")
             return
@@ -540,33 +578,24 @@ class DialogEngine:
             parts.append((self.say.day(day, self.cal.today), starts, who))
         return self.say.slot_list(parts)
 
-    def _list_days(
-        self,
-        days: list[date],
-        window: TimeWindow | None,
-        when: WhenSpec,
-        services: Sequence[ServiceInfo],
-        named: StaffInfo | None,
-        staff: list[StaffInfo],
-        *,
-        record_id: int | None = None,
-    ) -> None:
-        service_ids = [s.id for s in services]
-        what = self.say.what(services, named.name if named else None)
+    def _list_days(self, subject: _Subject, days: list[date], when: WhenSpec) -> None:
+        window = _window(when)
+        named = subject.named
+        what = self.say.what(subject.services, named.name if named else None)
         if not days:
-            found = self.cal.first_day_with_slots(staff, service_ids, self.cal.today, window)
+            found = self.cal.first_day_with_slots(subject.staff, subject.service_ids, self.cal.today, window)
             if found is None:
                 self.out.append(self.say.nothing_in_two_weeks())
-                self._remember_offer(services, named, [], record_id=record_id)
+                self._remember_offer(subject, [])
                 return
             days = [found[0]]
             self.st.day = found[0]
-        per_day = [(day, self.cal.slots_on(staff, day, service_ids, window)) for day in days]
+        per_day = [(day, self.cal.slots_on(subject.staff, day, subject.service_ids, window)) for day in days]
         with_slots = [(day, slots) for day, slots in per_day if slots]
         if not with_slots:
             lead = self.say.nothing_free(self.say.day(days[0], self.cal.today), when.part_of_day)
             at = window.start if window and window.start else None
-            self._offer_alternatives(lead, services, named, staff, days[-1], at, record_id=record_id)
+            self._offer_alternatives(subject, lead, days[-1], at)
             return
         if len(with_slots) == 1:
             day, slots = with_slots[0]
@@ -575,7 +604,7 @@ class DialogEngine:
                 self.say.day(day, self.cal.today), when.part_of_day, what, self.say.times([s.start for s in shown])
             )
         else:
-            each = max(2, 6 // len(with_slots))
+            each = max(2, MOST_SHOWN // len(with_slots))
             listed = [(day, spread(slots, each)) for day, slots in with_slots[:3]]
             shown = [s for _, day_slots in listed for s in day_slots]
             text = self.say.free_days(
@@ -583,28 +612,21 @@ class DialogEngine:
             )
         offered_starts = {s.start for s in shown}
         kept = [s for _, slots in with_slots for s in slots if s.start in offered_starts]
-        self._remember_offer(services, named, kept, record_id=record_id)
+        self._remember_offer(subject, kept)
         masters = sorted({s.staff_id for s in kept})
-        if named is None and len(masters) > 1 and record_id is None:
-            names = [m.name for m in staff if m.id in masters]
-            text += " " + self.say.masters_free(names)
+        if named is None and len(masters) > 1 and subject.moving is None:
+            text += " " + self.say.masters_free([m.name for m in subject.staff if m.id in masters])
         self._ask(Expecting.TIME, text)
 
-    def _nudge(
-        self,
-        when: WhenSpec,
-        services: Sequence[ServiceInfo],
-        named: StaffInfo | None,
-        staff: list[StaffInfo],
-        *,
-        record_id: int | None = None,
-    ) -> None:
+    def _nudge(self, subject: _Subject, when: WhenSpec) -> None:
         """ "пораньше" / "попозже": times before the earliest or after the latest one just offered."""
         reference = list(self.st.offered_starts())
         if self.st.pending is not None and self.st.pending.start is not None:
             reference.append(self.st.pending.start)
+        if not reference and subject.moving is not None:
+            reference.append(subject.moving.start)
         if not reference:
-            self._list_days(self._days(when), _window(when), when, services, named, staff, record_id=record_id)
+            self._list_days(subject, self._days(when), when)
             return
         day = when.day or min(reference).date()
         if when.nudge == "earlier":
@@ -613,71 +635,59 @@ class DialogEngine:
         else:
             edge = max(reference)
             window = TimeWindow((edge + timedelta(minutes=1)).time(), None) if edge.date() == day else None
-        service_ids = [s.id for s in services]
-        slots = self.cal.slots_on(staff, day, service_ids, window)
+        slots = self.cal.slots_on(subject.staff, day, subject.service_ids, window)
         if not slots and when.nudge == "later":
-            found = self.cal.first_day_with_slots(staff, service_ids, day + timedelta(days=1))
+            found = self.cal.first_day_with_slots(subject.staff, subject.service_ids, day + timedelta(days=1))
             if found is not None:
                 day, slots = found
         if not slots:
             lead = self.say.nothing_free(self.say.day(day, self.cal.today), None)
-            self._offer_alternatives(lead, services, named, staff, day, edge.time(), record_id=record_id)
+            self._offer_alternatives(subject, lead, day, edge.time())
             return
         shown = nearest_first(slots if when.nudge == "later" else list(reversed(slots)), 4)
         kept = [s for s in slots if s.start in {x.start for x in shown}]
-        self._remember_offer(services, named, kept, record_id=record_id)
-        what = self.say.what(services, named.name if named else None)
+        self._remember_offer(subject, kept)
+        what = self.say.what(subject.services, subject.named.name if subject.named else None)
         text = self.say.free_times(
             self.say.day(day, self.cal.today), None, what, self.say.times(sorted(s.start for s in shown))
         )
         self._ask(Expecting.TIME, text)
 
-    def _remember_offer(
-        self,
-        services: Sequence[ServiceInfo],
-        named: StaffInfo | None,
-        slots: Sequence[OfferedSlot],
-        *,
-        record_id: int | None = None,
-    ) -> None:
+    def _remember_offer(self, subject: _Subject, slots: Sequence[OfferedSlot]) -> None:
         self.st.offer = Offer(
-            service_ids=[s.id for s in services],
-            staff_id=named.id if named else None,
+            service_ids=list(subject.service_ids),
+            staff_id=subject.named.id if subject.named else None,
             staff_excluded=list(self.st.staff_excluded),
             slots=list(slots)[:OFFER_SLOTS_KEPT],
-            record_id=record_id,
+            record_id=subject.moving.record_id if subject.moving else None,
         )
         self.st.pending = None
 
-    def _state_booking(self, member: StaffInfo, services: Sequence[ServiceInfo], start: datetime) -> None:
+    def _state_booking(self, subject: _Subject, member: StaffInfo, start: datetime) -> None:
+        service_ids = list(subject.service_ids)
         self.st.offer = Offer(
-            service_ids=[s.id for s in services],
-            staff_id=member.id,
-            slots=[OfferedSlot(staff_id=member.id, start=start)],
+            service_ids=service_ids, staff_id=member.id, slots=[OfferedSlot(staff_id=member.id, start=start)]
         )
         self.st.pending = Pending(
-            kind="book", staff_id=member.id, service_ids=[s.id for s in services], start=start, stated_at=self.ctx.now
+            kind="book", staff_id=member.id, service_ids=service_ids, start=start, stated_at=self.ctx.now
         )
         moment = self.say.moment(start, self.cal.today)
-        what = self.say.what(services, None)
+        what = self.say.what(subject.services, None)
         self._ask(Expecting.YES_NO, self.say.offer_one(moment, member.name, what), [self.say.yes, self.say.no])
 
     def _client_name(self) -> str | None:
         profile_name = self.ctx.profile.name if self.ctx.profile else None
         return self.st.client_name or profile_name or _usable_name(self.ctx.profile_name)
 
-    def _book_now(self, member: StaffInfo, services: Sequence[ServiceInfo], start: datetime) -> None:
-        service_ids = [s.id for s in services]
+    def _book_now(self, subject: _Subject, member: StaffInfo, start: datetime) -> None:
+        services = subject.services
+        service_ids = list(subject.service_ids)
         name = self._client_name()
         if not name:
             self.st.pending = Pending(
                 kind="book", staff_id=member.id, service_ids=service_ids, start=start, stated_at=self.ctx.now
             )
             self._ask(Expecting.NAME, self.say.ask_name(self.say.moment(start, self.cal.today), member.name))
-            return
-        done = self.st.booked_turns.get(self.ctx.turn_key)
-        if done is not None:
-            self._booked_text(self.acting.bookings.find(done), member, services, start)
             return
         result = self.acting.booker.book(
             phone=self.ctx.phone, name=name, staff_id=member.id, service_ids=service_ids, start=start
@@ -692,8 +702,9 @@ class DialogEngine:
             return
         if result.failure is BookingFailure.TAKEN:
             self.cal.forget()
-            staff = [member]
-            self._offer_alternatives(self.say.just_taken(), services, member, staff, start.date(), start.time())
+            self._offer_alternatives(
+                _Subject(services, member, [member]), self.say.just_taken(), start.date(), start.time()
+            )
         elif result.failure is BookingFailure.UNKNOWN:
             self._hand_off("booking outcome unknown")
             self.out.append(self.say.booking_unknown())
@@ -718,7 +729,7 @@ class DialogEngine:
             self.st.settle()
             self.out.append(self.say.help())
             return
-        self._at_time(pending.start, services, member, [member], firm=True)
+        self._at_time(_Subject(services, member, [member]), pending.start, firm=True)
 
     # --- the client's bookings ----------------------------------------------------------------------------
 
@@ -734,7 +745,7 @@ class DialogEngine:
         member = self.ctx.catalogue.member(staff_id) if staff_id is not None else None
         return member.name if member else None
 
-    def _which(self, intent: Intent, act: str) -> Booked:
+    def _which(self, intent: Intent, act: ChoiceAct) -> Booked:
         """The booking ``intent`` is about; asks (and stops) when it is not clear which."""
         mine = self.acting.bookings.upcoming()
         if not mine:
@@ -761,10 +772,9 @@ class DialogEngine:
         self._choose(act, mine, intent)
         raise AssertionError("unreachable")
 
-    def _choose(self, act: str, options: Sequence[Booked], intent: Intent, *, not_found: bool = False) -> None:
-        assert act in ("move", "cancel", "confirm")
+    def _choose(self, act: ChoiceAct, options: Sequence[Booked], intent: Intent, *, not_found: bool = False) -> None:
         self.st.choice = Choice(
-            act=act,  # type: ignore[arg-type]
+            act=act,
             record_ids=[b.record_id for b in options],
             when=intent.when if not intent.when.is_empty else None,
             staff_id=intent.staff,
@@ -795,77 +805,50 @@ class DialogEngine:
 
     def _move(self, intent: Intent) -> None:
         booked = self._which(intent, "move")
-        when = intent.when
         services = facts.services_of(self.ctx.catalogue, booked.service_ids)
         self.st.service_ids = list(booked.service_ids)
-        if intent.staff is not None:
-            member = self.ctx.catalogue.member(intent.staff)
-        elif intent.any_staff:
-            member = None
-        else:
-            member = self.ctx.catalogue.member(booked.staff_id)
         self.st.choice = None
-        if when.is_empty and intent.staff is None:
+        when = intent.when
+        if (when.is_empty and intent.staff is None) or when.unclear:
             self.st.pending = None
             self.st.offer = Offer(
                 service_ids=list(booked.service_ids), staff_id=booked.staff_id, record_id=booked.record_id
             )
             self._ask(Expecting.TIME, self.say.move_ask_when(self._booking_text(booked)))
             return
+        if intent.staff is not None:
+            member = self.ctx.catalogue.member(intent.staff)
+        else:
+            member = None if intent.any_staff else self.ctx.catalogue.member(booked.staff_id)
         staff = [member] if member is not None else self.cal.candidates(booked.service_ids)
-        if when.unclear:
-            self.st.offer = Offer(
-                service_ids=list(booked.service_ids), staff_id=booked.staff_id, record_id=booked.record_id
-            )
-            self._ask(Expecting.DAY, self.say.move_ask_when(self._booking_text(booked)))
-            return
-        if when.nudge is not None:
-            self._nudge(when, services, member, staff, record_id=booked.record_id)
-            return
+        subject = _Subject(services, member, staff, moving=booked)
         if when.shift_minutes is not None:
             start = booked.start + timedelta(minutes=when.shift_minutes)
             if when.day is not None:
-                start = datetime.combine(when.day, start.time(), start.tzinfo)
-        elif when.time is not None:
-            start = datetime.combine(when.day or booked.start.date(), when.time, booked.start.tzinfo)
-        elif intent.staff is not None and when.is_empty:
-            start = booked.start
+                start = datetime.combine(when.day, start.timetz())
+            self._at_time(subject, start, firm=False)
+        elif when.is_empty:  # only another master: the same time with them
+            self._at_time(subject, booked.start, firm=False)
+        elif when.time is not None and when.nudge is None:
+            self._at_time(subject, self._start(when, booked.start.date()), firm=False)
+        elif when.nudge is not None:
+            self._nudge(subject, when)
         else:
-            days = self._days(when) or [booked.start.date()]
-            self._list_days(days, _window(when), when, services, member, staff, record_id=booked.record_id)
-            return
-        judged = self.cal.judge(start, booked.service_ids, staff, member is not None)
-        day_text = self.say.day(start.date(), self.cal.today)
-        if judged.verdict is Verdict.FREE:
-            new_staff = judged.staff_id or booked.staff_id
-            self.st.offer = None
-            self.st.pending = Pending(
-                kind="move",
-                record_id=booked.record_id,
-                staff_id=new_staff,
-                service_ids=list(booked.service_ids),
-                start=start,
-                stated_at=self.ctx.now,
-            )
-            master = self._name_of(new_staff) if new_staff != booked.staff_id else None
-            sentence = self.say.move_confirm(self._booking_text(booked), self.say.moment(start, self.cal.today), master)
-            self._ask(Expecting.YES_NO, sentence, [self.say.yes, self.say.no])
-            return
-        if judged.verdict is Verdict.PAST:
-            lead = self.say.past()
-        elif judged.verdict is Verdict.CLOSED:
-            assert judged.hours is not None
-            lead = self.say.closed(day_text, judged.hours)
-        elif judged.verdict is Verdict.DAY_OFF and member is not None:
-            lead = self.say.day_off(member.name, day_text)
-        elif judged.verdict is Verdict.SALON_CLOSED:
-            lead = self.say.salon_closed(day_text)
-        else:
-            lead = self.say.taken(day_text, start.time(), member.name if member else None)
-        at = start.time() if start > self.ctx.now else None
-        self._offer_alternatives(
-            lead, services, member, staff, max(start.date(), self.cal.today), at, record_id=booked.record_id
+            self._list_days(subject, self._days(when, booked.start.date()), when)
+
+    def _state_move(self, booked: Booked, member: StaffInfo, start: datetime) -> None:
+        self.st.offer = None
+        self.st.pending = Pending(
+            kind="move",
+            record_id=booked.record_id,
+            staff_id=member.id,
+            service_ids=list(booked.service_ids),
+            start=start,
+            stated_at=self.ctx.now,
         )
+        master = member.name if member.id != booked.staff_id else None
+        sentence = self.say.move_confirm(self._booking_text(booked), self.say.moment(start, self.cal.today), master)
+        self._ask(Expecting.YES_NO, sentence, [self.say.yes, self.say.no])
 
     def _move_now(self, pending: Pending) -> None:
         booked = self.acting.bookings.find(pending.record_id or 0)
@@ -878,17 +861,9 @@ class DialogEngine:
             self.st.pending = None
             services = facts.services_of(self.ctx.catalogue, booked.service_ids)
             member = self.ctx.catalogue.member(pending.staff_id or booked.staff_id)
-            staff = [member] if member else []
             self.cal.forget()
-            self._offer_alternatives(
-                self.say.change_taken(),
-                services,
-                member,
-                staff,
-                pending.start.date(),
-                pending.start.time(),
-                record_id=booked.record_id,
-            )
+            subject = _Subject(services, member, [member] if member else [], moving=booked)
+            self._offer_alternatives(subject, self.say.change_taken(), pending.start.date(), pending.start.time())
             return
         if isinstance(moved, ChangeFailure):
             self.out.append(self.say.change_failed("move"))
@@ -1041,13 +1016,19 @@ def _merge(first: Intent, other: Intent) -> Intent:
         staff=first.staff if first.staff is not None else other.staff,
         staff_excluded=first.staff_excluded or other.staff_excluded,
         any_staff=first.any_staff or other.any_staff,
-        when=first.when if not first.when.is_empty else other.when,
+        when=max((first.when, other.when), key=lambda w: (w.time is not None, w.day is not None, not w.is_empty)),
         firm=first.firm or other.firm,
     )
 
 
 def _adds_nothing(intent: Intent) -> bool:
-    return intent.when.is_empty and not intent.services and intent.staff is None and not intent.any_staff
+    return (
+        intent.when.is_empty
+        and not intent.services
+        and intent.staff is None
+        and not intent.any_staff
+        and intent.record.is_empty
+    )
 
 
 def _hint_of(intent: Intent) -> RecordHint | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -59,33 +59,13 @@ class Cancel(_Args):
     record_id: int | None = None
 
 
-class About(_Args):
-    service: str | None = Field(default=None, description="the service in the client's words")
+class Ask(_Args):
+    """A question the salon's data answers."""
 
-
-class Prices(About):
-    """Prices of a service, or the price list."""
-
-
-class Explain(About):
-    """What a service is, includes, how long it takes."""
-
-
-class Masters(About):
-    """Which masters there are, or who does a service."""
-
-
-class Hours(_Args):
-    """When the salon is open."""
-
+    topic: Literal["prices", "service_info", "masters", "address", "hours", "master_schedule"]
+    service: str | None = Field(default=None, description="the service asked about, in the client's words")
+    staff: str | None = Field(default=None, description="the master asked about")
     when: str | None = Field(default=None, description="a day, if the client named one")
-
-
-class Schedule(_Args):
-    """When a master works."""
-
-    staff: str | None = None
-    when: str | None = None
 
 
 class Name(_Args):
@@ -100,36 +80,24 @@ class Late(_Args):
     minutes: int | None = Field(default=None, ge=0, le=600)
 
 
-class Empty(_Args):
-    pass
-
-
-class MyBookings(Empty):
+class MyBookings(_Args):
     """The client asks about their bookings."""
 
 
-class Address(Empty):
-    """Where the salon is."""
-
-
-class StopReminders(Empty):
+class StopReminders(_Args):
     """The client explicitly asks for no more reminders or notices."""
 
 
-class Human(Empty):
-    """The client asks for a person, an administrator."""
+class Human(_Args):
+    """The client asks for a person, or complains."""
+
+    complaint: bool = False
 
 
-class Complaint(Empty):
-    """The client is unhappy or complains."""
+class Answer(_Args):
+    """The client's yes or no to what the bot asked."""
 
-
-class Yes(Empty):
-    """The client agrees or confirms what the bot asked."""
-
-
-class No(Empty):
-    """The client declines what the bot asked."""
+    yes: bool
 
 
 FUNCTIONS: dict[str, type[_Args]] = {
@@ -137,19 +105,20 @@ FUNCTIONS: dict[str, type[_Args]] = {
     "move": Move,
     "cancel": Cancel,
     "my_bookings": MyBookings,
-    "prices": Prices,
-    "explain": Explain,
-    "masters": Masters,
-    "address": Address,
-    "hours": Hours,
-    "schedule": Schedule,
+    "ask": Ask,
     "name": Name,
     "late": Late,
     "stop_reminders": StopReminders,
     "human": Human,
-    "complaint": Complaint,
-    "yes": Yes,
-    "no": No,
+    "answer": Answer,
+}
+_TOPICS = {
+    "prices": IntentKind.PRICE,
+    "service_info": IntentKind.EXPLAIN,
+    "masters": IntentKind.STAFF_LIST,
+    "address": IntentKind.ADDRESS,
+    "hours": IntentKind.HOURS,
+    "master_schedule": IntentKind.STAFF_SCHEDULE,
 }
 
 
@@ -237,13 +206,13 @@ class Converter:
             )
         if isinstance(args, Cancel):
             return Intent(K.CANCEL, record=self._record(args.booking, args.record_id))
-        if isinstance(args, Prices | Explain | Masters):
-            kind = {Prices: K.PRICE, Explain: K.EXPLAIN, Masters: K.STAFF_LIST}[type(args)]
-            return Intent(kind, **self._services(args.service))
-        if isinstance(args, Hours):
-            return Intent(K.HOURS, when=self._when(args.when))
-        if isinstance(args, Schedule):
-            return Intent(K.STAFF_SCHEDULE, when=self._when(args.when), **self._staff(args.staff))
+        if isinstance(args, Ask):
+            return Intent(
+                _TOPICS[args.topic],
+                when=self._when(args.when),
+                **self._services(args.service),
+                **self._staff(args.staff),
+            )
         if isinstance(args, Name):
             said = any(i.kind is K.NAME for i in self.own.intents)
             return Intent(K.NAME, name=args.name.strip().title(), tentative=not said)
@@ -251,16 +220,20 @@ class Converter:
             return Intent(K.LATE, minutes_late=args.minutes)
         if isinstance(args, StopReminders):
             return Intent(K.STOP_REMINDERS, tentative=not self.own.has(K.STOP_REMINDERS))
-        if isinstance(args, Yes):
-            return Intent(K.YES, tentative=not self.own.has(K.YES))
-        simple = {MyBookings: K.MY_BOOKINGS, Address: K.ADDRESS, Human: K.HUMAN, Complaint: K.COMPLAINT, No: K.NO}
-        return Intent(simple[type(args)])
+        if isinstance(args, Human):
+            return Intent(K.COMPLAINT if args.complaint else K.HUMAN)
+        if isinstance(args, Answer):
+            kind = K.YES if args.yes else K.NO
+            return Intent(kind, tentative=kind is K.YES and not self.own.has(K.YES))
+        return Intent(K.MY_BOOKINGS)
 
     def _book(self, args: Book) -> Intent:
         when = self._when(args.when)
         own_time = next((i.when.time for i in self.own.intents if i.when.time is not None), None)
         firm = args.book_now and when.time is not None and own_time == when.time
-        return Intent(K.BOOK, when=when, firm=firm, usual=args.usual, **self._services(args.service), **self._staff(args.staff))
+        return Intent(
+            K.BOOK, when=when, firm=firm, usual=args.usual, **self._services(args.service), **self._staff(args.staff)
+        )
 
     def _services(self, words: str | None) -> dict[str, Any]:
         if not words:
@@ -282,7 +255,9 @@ class Converter:
     def _when(self, words: str | None) -> WhenSpec:
         if not words:
             return WhenSpec()
-        return resolve.resolve_when_spec(words, self.ctx.now, self.ctx.catalogue, offered=self.ctx.state.offered_starts())
+        return resolve.resolve_when_spec(
+            words, self.ctx.now, self.ctx.catalogue, offered=self.ctx.state.offered_starts()
+        )
 
     def _record(self, words: str | None, record_id: int | None) -> RecordHint:
         hint = resolve.resolve_record(words, self.ctx.now, self.ctx.catalogue) if words else RecordHint()

@@ -40,7 +40,7 @@ RULES = """\
 - В аргументах — слова клиента как есть: when="на час позже", staff="не к Артёму", \
 service="стрижку и камуфляж". Даты и время не вычисляй.
 - book_now=true, только если клиент просит записать, а не спрашивает про свободное время.
-- «да»/«нет» в ответ на вопрос бота — yes/no. name — только если клиент сам назвал своё имя.
+- «да»/«нет» в ответ на вопрос бота — answer. name — только если клиент сам назвал своё имя.
 - Время, даты, цены, записи и свободные окна сообщает система, не ты. Текст пиши, только если ни одна \
 функция не подходит (приветствие, вопрос о салоне): 1-2 коротких предложения на языке клиента, \
 без времени, цен и обещаний записи.
@@ -203,7 +203,7 @@ def _client(profile: ClientProfile | None, state: DialogState, catalogue: Catalo
     services = _titles(profile.favourite_service_ids or profile.last_service_ids, catalogue)
     masters = _names(profile.favourite_staff_ids, catalogue)
     if services or masters:
-        parts.append(" ".join(filter(None, [services and f"обычно {services}", masters and f"у {masters}"])))
+        parts.append(" ".join(filter(None, [services and f"обычно {services}", masters and f"мастер {masters}"])))
     return ", ".join(parts) + "."
 
 

@@ -152,7 +152,7 @@ class RussianPhrases:
         return f"{day[:1].upper()}{day[1:]} салон не работает."
 
     def day_off(self, master: str, day: str) -> str:
-        return f"{master} {day.split(',')[0]} не работает."
+        return f"{master} {day.split(',', maxsplit=1)[0]} не работает."
 
     def ask_service(self, listed: str) -> str:
         return f"На какую услугу вас записать? Есть: {listed}."
@@ -456,7 +456,7 @@ class EnglishPhrases(RussianPhrases):
         return f"The salon is closed {day}."
 
     def day_off(self, master: str, day: str) -> str:
-        return f"{master} does not work {day.split(',')[0]}."
+        return f"{master} does not work {day.split(',', maxsplit=1)[0]}."
 
     def ask_service(self, listed: str) -> str:
         return f"Which service would you like? We have: {listed}."
@@ -482,7 +482,10 @@ class EnglishPhrases(RussianPhrases):
         return "That time has just been taken."
 
     def booking_unknown(self) -> str:
-        return "I could not get a confirmation from the salon's system. I passed it to the administrator, who will check and write to you."
+        return (
+            "I could not get a confirmation from the salon's system. I passed it to the administrator, "
+            "who will check and write to you."
+        )
 
     def booking_unavailable(self) -> str:
         return "I could not book: the salon's system is not answering. Please try again in a minute."
@@ -590,7 +593,10 @@ class EnglishPhrases(RussianPhrases):
         return "How can I help?"
 
     def help(self) -> str:
-        return "I can book you for a service, tell you prices and free times, and show, move or cancel your booking. What would you like?"
+        return (
+            "I can book you for a service, tell you prices and free times, and show, move or cancel your "
+            "booking. What would you like?"
+        )
 
     def nice_to_meet(self, name: str) -> str:
         return f"Nice to meet you, {name}!"

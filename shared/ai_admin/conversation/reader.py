@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ai_admin.conversation.offline_reader import OfflineReader
 from ai_admin.conversation.turn import TurnContext
 from ai_admin.conversation.understanding import Understanding
 from ai_admin.observability import logger
@@ -36,6 +37,18 @@ class Reader(Protocol):
     def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
         """``deadline`` is a ``time.monotonic()`` value the reader must answer before."""
         ...
+
+
+class OfflineLink:
+    """The offline reader as a link of the chain: it needs only the turn's words and what the bot asked."""
+
+    name = "offline"
+
+    def __init__(self, reader: OfflineReader | None = None) -> None:
+        self.reader = reader or OfflineReader()
+
+    def understand(self, ctx: TurnContext, deadline: float) -> Understanding:
+        return self.reader.understand(ctx.reading())
 
 
 class ReaderChain:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ai_admin.conversation.model import Catalogue, ClientProfile
 from ai_admin.conversation.state import DialogState
-from ai_admin.conversation.understanding import ReadContext
+from ai_admin.conversation.understanding import Expecting, ReadContext
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,10 @@ class TurnContext:
             text=self.text,
             now=self.now,
             catalogue=self.catalogue,
-            expecting=self.state.asked,
+            # a reminder asked "придёте?" even when the bot's own last reply asked nothing
+            expecting=Expecting.YES_NO
+            if self.state.reminded is not None and self.state.asked is Expecting.NOTHING
+            else self.state.asked,
             offered=self.state.offered_starts(),
             button_ids=self.button_ids,
         )

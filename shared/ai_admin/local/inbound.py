@@ -40,7 +40,7 @@ def messages_value(
 
 
 def contact(wa_id: str | None, name: str | None = None, user_id: str | None = None) -> dict[str, Any]:
-    found: dict[str, Any] = {"profile": {"name": name or "Клиент"}}
+    found: dict[str, Any] = {"profile": {"name": name}} if name else {}  # a nameless profile sends none
     if wa_id:
         found["wa_id"] = wa_id
     if user_id:
