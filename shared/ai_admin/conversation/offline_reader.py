@@ -47,7 +47,7 @@ from ai_admin.conversation.understanding import (
 )
 from ai_admin.domain.client_answers import read_answer
 from ai_admin.domain.notification_texts import parse_visit_reply
-from ai_admin.domain.russian_words import is_first_name, is_known
+from ai_admin.domain.russian_words import is_first_name, is_known, verb_grammemes
 
 K = IntentKind
 
@@ -203,7 +203,6 @@ _BOOK_VERB = _cue(
     r"\bзабронир\w*",
     r"\bбронир\w*",
     r"\bбронь\b",
-    r"\bзапись\b",
 )
 _USUAL = _cue(r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b")
 _REQUEST = _cue(
@@ -226,7 +225,7 @@ _REQUEST = _cue(
 _AVAILABLE_STRONG = _cue(r"\bсвободн\w*", r"\bокн[аоу]\w*", r"\bокош\w*", r"\bесть (?:ли )?(?:время|места|запись)\b")
 _AVAILABLE_WEAK = _cue(r"\bесть\b", r"\bкогда\b", r"\bчто-нибудь\b", r"\bчто-то\b", r"\bближайш\w*", r"\bзанят\w*")
 _HOURS_WEAK = _cue(r"\bработаете\b", r"\bвы работаете\b", r"\bработает ли (?:салон|студия|барбершоп)\b")
-_STAFF_WORKS = _cue(r"\bработа(?:ет|ют|ть)\b", r"\bвыходн(?:ой|ая)\b", r"\bсмен[аеуы]\b", r"\bграфик\w*", r"\bрасписани\w*")
+_STAFF_WORKS = _cue(r"\bработа(?:ет|ют|ть)\b", r"\bбудет\b", r"\bбудут\b", r"\bвыходн(?:ой|ая)\b", r"\bсмен[аеуы]\b", r"\bграфик\w*", r"\bрасписани\w*")
 _OFFER = _cue(r"\bделаете\b", r"\bделают ли\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
 _QUESTION_MARKS = _cue(r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
 _OWN_QUESTION = _cue(r"\bесть ли\b", r"\bу вас есть\b", r"\bможно ли\b", r"\bпринимаете\b")
@@ -440,7 +439,9 @@ class _Turn:
                 found[K.MOVE] = book
             elif book is not None:
                 found[K.BOOK] = book
-        if not found.keys() - _SOCIAL and (offer := _OFFER.search(text)) and self._services(text):
+        offer = _OFFER.search(text) or _asks_you(text)
+        if not found.keys() - _SOCIAL - {K.BOOK} and offer and self._services(text) and not _BOOK_VERB.search(text):
+            found.pop(K.BOOK, None)
             found[K.OTHER] = offer.start()
         return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
 
@@ -465,6 +466,8 @@ class _Turn:
         return K.BOOK
 
     def _has_slots(self, text: str) -> bool:
+        if _narrates(text):
+            return False
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
         if services.ids or services.excluded or services.unknown or _USUAL.search(text):
@@ -542,7 +545,7 @@ class _Turn:
         """The new time from the words after "на"; the booking from "с <день>", "субботнюю", its service and master."""
         record_words = ""
         target = text
-        split = re.search(r"\bс\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
+        split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
         if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
             record_words, target = f"в {split.group('from')}", f"на {split.group('to')}"
         adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
@@ -552,8 +555,29 @@ class _Turn:
         record_day = resolve_when_spec(record_words, self.ctx.now, self.catalogue) if record_words else WhenSpec()
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
-        record = RecordHint(day=record_day.day, time=record_day.time, service_ids=services.ids, staff_id=staff.id)
-        return Intent(K.MOVE, when=self._when(target), record=record)
+        when = self._when(target)
+        record_time = record_day.time
+        if when.shift_minutes is not None and when.time is not None:
+            # "не успеваю к 15, перенесите на час позже": the time said is the booking's, the shift is the move
+            record_time, when = record_time or when.time, replace(when, time=None)
+        record = RecordHint(day=record_day.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
+        return Intent(K.MOVE, when=when, record=record)
+
+
+def _narrates(text: str) -> bool:
+    """A clause telling what happened ("Сергей отлично подстриг") asks for nothing."""
+    if re.search(r"\bбы\b|\bхотел\w*|\bмог\w*", text):
+        return False
+    return any("past" in verb_grammemes(word) for word in re.findall(r"[а-я]+", text))
+
+
+def _asks_you(text: str) -> re.Match[str] | None:
+    """ "вы снимаете нарощенные?", "стрижёте детей?": the salon is asked whether it does something."""
+    for match in re.finditer(r"[а-я]+", text):
+        grammemes = verb_grammemes(match.group())
+        if {"2per", "plur", "pres"} <= grammemes and match.group() != "работаете":
+            return match
+    return None
 
 
 def _plausible_name(word: str, strict: bool) -> bool:

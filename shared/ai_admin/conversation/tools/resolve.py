@@ -236,12 +236,13 @@ class StaffPick:
 _ANY = re.compile(
     r"\bлюб(?:ой|ому|ого|ая|ую|ые|ым|ом)\b(?!\s+(?:день|дня|время|времени|число|удобн|час|слот|окн))"
     r"|\b(?:без разницы|все\s?равно|неважно|не важно)\b(?!\s+(?:во сколько|когда|какой день|в какое|на какое|день|время))"
-    r"|\bкто угодно\b|\bкому угодно\b|\bкто свободен\b"
+    r"|\b(?:кто|кому|кого)[\s-](?:угодно|нибудь|либо)\b|\bкто(?:[\s-]нибудь)? свобод\w*"
 )
 _NEGATED = re.compile(
     r"\b(?:только не|кроме|не|без)\s+(?:к |ко |у |с |со )?(?P<a>[а-я]+)"
     r"(?:\s*(?:,|и|или)\s*(?:к |ко |у )?(?P<b>[а-я]+))?"
 )
+_NEGATED_AFTER = re.compile(r"\b(?:к |ко |у )?(?P<a>[а-я]+)\s+не (?:хочу|надо|нужно|стоит|хотелось бы)\b")
 _TO_MASTER = re.compile(r"\b(?:к|ко|у|мастер[а-я]*|с)\s+(?P<n>[а-я]{3,})")
 _LATIN = {
     "shch": "щ", "sch": "щ", "sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "ts": "ц", "ya": "я", "yu": "ю",
@@ -261,8 +262,8 @@ def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
     said = _cyrillic(normalise(text))
     any_staff = bool(_ANY.search(said))
     excluded: list[int] = []
-    for match in _NEGATED.finditer(said):
-        for name in (match.group("a"), match.group("b")):
+    for match in [*_NEGATED.finditer(said), *_NEGATED_AFTER.finditer(said)]:
+        for name in (match.group("a"), match.groupdict().get("b")):
             found = _member(name, catalogue) if name else None
             if found is not None:
                 excluded.append(found)
