@@ -292,6 +292,8 @@ CASES: list[tuple[str, str, str, str, str]] = [
     (B, NOON, "yes_no", "да", "yes"),
     (B, NOON, "yes_no", "нет", "no"),
     (B, NOON, "yes_no", "нет, лучше в субботу", "book day=sat"),
+    (B, NOON, "yes_no", "я передумал, не надо записывать", "no"),
+    (B, NOON, "", "не хочу записываться на завтра, спасибо", "no | thanks"),
     (N, NOON, "yes_no", "Да, подтверждаю", "yes"),
     # --- times said as words ---------------------------------------------------------------------
     (B, NOON, "", "давайте в 7 вечера", "book time=19:00 firm"),

@@ -205,6 +205,8 @@ _BOOK_VERB = _cue(
     r"\bбронир\w*",
     r"\bбронь\b",
 )
+# "не надо записывать", "не хочу записываться": a booking verb said to decline
+_NOT_BOOKING = _cue(r"\bне (?:надо |нужно |хочу |буду |будем )?(?:запис|запиш|бронир|забронир)\w*")
 _USUAL = _cue(
     r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b"
 )
@@ -423,6 +425,9 @@ class _Turn:
         if K.STOP_REMINDERS in found:
             found.pop(K.COMPLAINT, None)
         self._schedule_or_hours(text, found)
+        if declined := _NOT_BOOKING.search(text):
+            found.setdefault(K.NO, declined.start())
+            return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
         if not found.keys() & {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}:
             book = self._book_cue(text, answers_question=bool(found.keys() - _SOCIAL))
             if book is not None:
