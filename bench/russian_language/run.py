@@ -1,4 +1,5 @@
-"""How fast the Russian language core answers: analyzer cold load and per-call cost of each function.
+"""How fast the Russian language core answers: analyzer cold load, per-call cost of each function, and the
+offline reader's cost per client message (p50/p95, the per-message normalisation cache cleared each time).
 
 Prints one line per figure; the last line is a JSON object with all of them.
 """
@@ -11,6 +12,10 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ai_admin.conversation.model import Catalogue, SalonInfo, ServiceInfo, StaffInfo
+from ai_admin.conversation.offline_reader import OfflineReader
+from ai_admin.conversation.tools import resolve
+from ai_admin.conversation.understanding import ReadContext
 from ai_admin.domain import russian_words
 from ai_admin.domain.catalogue_matching import Service, StaffMember, match_services, match_staff
 from ai_admin.domain.russian_dates import resolve_when
@@ -34,6 +39,28 @@ SERVICES = [
     )
 ]
 STAFF = [StaffMember(i, name) for i, name in enumerate(["Сергей", "Бари", "Олег", "Артём", "Александр Петров"])]
+READER_MESSAGES = [
+    *MESSAGES,
+    "сколько стоит стрижка и можно на завтра в 19?",
+    "адрес и до скольки работаете",
+    "давайте в 19:00, Никита меня зовут",
+    "не к артему, к любому другому",
+    "перенесите на час позже",
+    "как обычно через неделю в 18:00",
+    "отмените детскую, которая в субботу",
+    "опоздаю на 10 минут",
+    "хочу записатся на стрижку зафтра",
+    "здравствуйте я хотел бы записаться на стрижку на завтра на вечер часов на семь если можно к сергею",
+    "can I book a haircut tomorrow at 3pm?",
+    "ужасно подстригли, позовите администратора",
+    "спасибо, до свидания",
+    "да",
+]
+READER_CATALOGUE = Catalogue(
+    SalonInfo(1, "Bench"),
+    tuple(ServiceInfo(s.id, s.title, s.category, s.price, s.minutes) for s in SERVICES),
+    tuple(StaffInfo(m.id, m.name, service_ids=frozenset(range(60))) for m in STAFF),
+)
 DAY = date(2026, 3, 11)
 FREE = {
     staff: {DAY + timedelta(days=d): [time(h, m) for h in range(10, 21) for m in (0, 30)] for d in range(14)}
@@ -46,6 +73,22 @@ def per_call_us(function: Callable[[], object], rounds: int) -> float:
     for _ in range(rounds):
         function()
     return (clock.perf_counter() - started) / rounds * 1e6
+
+
+def reader_figures(now: datetime, rounds: int = 20) -> dict[str, float]:
+    reader = OfflineReader()
+    costs = []
+    for _ in range(rounds):
+        for text in READER_MESSAGES:
+            resolve.normalise.cache_clear()
+            started = clock.perf_counter()
+            reader.understand(ReadContext(text=text, now=now, catalogue=READER_CATALOGUE))
+            costs.append((clock.perf_counter() - started) * 1000)
+    costs.sort()
+    return {
+        "offline_reader_p50_ms": round(costs[len(costs) // 2], 2),
+        "offline_reader_p95_ms": round(costs[int(len(costs) * 0.95)], 2),
+    }
 
 
 def main() -> None:
@@ -67,6 +110,7 @@ def main() -> None:
             1,
         ),
     }
+    figures |= reader_figures(now)
     for name, value in figures.items():
         print(f"{name}: {value}")
     print(json.dumps(figures))

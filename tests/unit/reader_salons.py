@@ -3,7 +3,8 @@
 A compact expectation language keeps the tables readable: ``"price svc=Мужская стрижка | book day=+1
 time=19:00 firm"`` is two intents in that order. Keys (every one optional):
 
-* ``svc=A&B`` services by title (``_`` stands for a space), ``nosvc=A`` excluded, ``unk=блонд`` words of an unknown service;
+* ``svc=A&B`` services by title (``_`` stands for a space), ``nosvc=A`` excluded, ``unk=блонд`` words
+  of an unknown service;
 * ``staff=Сергей`` (first word of the member's name), ``nostaff=A&B``, ``any``, ``ustaff=Вова``;
 * when: ``day=+1`` (days from the clock's date) or ``day=sat``, ``until=+6``, ``time=19:00``,
   ``part=evening``, ``win=18:00-`` / ``win=-13:00`` / ``win=12:00-15:00``, ``shift=60``,
@@ -152,7 +153,7 @@ def _expected_when(keys: dict[str, str], today: date) -> WhenSpec:
         part_of_day=_PARTS[keys["part"]] if "part" in keys else None,
         window=window,
         shift_minutes=int(keys["shift"]) if "shift" in keys else None,
-        nudge=keys["nudge"] if "nudge" in keys else None,  # type: ignore[arg-type]
+        nudge=keys.get("nudge"),  # type: ignore[arg-type]
         unclear="unclear" in keys,
         past="past" in keys,
     )

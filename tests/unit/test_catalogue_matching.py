@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from ai_admin.domain.catalogue_matching import Service, StaffMember, match_services, match_staff
+from ai_admin.domain.catalogue_matching import (
+    Service,
+    StaffMember,
+    match_services,
+    match_staff,
+    mentions_child,
+    named_words,
+    noun_for,
+    title_words,
+)
 
 CATALOGUE = [
     Service(1, "Мужская стрижка", "Стрижки", 1600, 60),
@@ -162,3 +171,16 @@ def test_two_staff_with_one_first_name_are_both_offered() -> None:
     staff = [StaffMember(1, "Сергей Иванов"), StaffMember(2, "Сергей Смирнов"), StaffMember(3, "Бари")]
     assert [match.item.id for match in match_staff("к Сергею", staff)] == [1, 2]
     assert match_staff("к Сергею Смирнову", staff)[0].item.id == 2
+
+
+def test_words_written_apart_name_a_hyphenated_title() -> None:
+    services = [Service(1, "Маникюр с покрытием гель-лак"), Service(2, "Маникюр классический")]
+    assert match_services("гель лак", services).best == services[0]
+
+
+def test_named_words_and_children() -> None:
+    beard = Service(4, "Стрижка бороды", "Борода")
+    assert named_words("подровнять бороду", beard) == frozenset({"борода", "стрижка"})
+    assert title_words(Service(1, "Мужская стрижка")) == frozenset({"стрижка"})
+    assert mentions_child("сыну стрижку") and not mentions_child("мне стрижку")
+    assert noun_for("снять") == "снятие" and noun_for("окно") == "окно"

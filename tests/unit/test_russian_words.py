@@ -10,8 +10,11 @@ from ai_admin.domain.russian_words import (
     genitive,
     inflect_name,
     inflect_title,
+    is_first_name,
+    is_known,
     lemma,
     lemmas,
+    verb_grammemes,
 )
 
 
@@ -113,3 +116,19 @@ def test_a_sentence_reads_naturally() -> None:
 )
 def test_short_first_names_lead_to_the_full_name(word: str, full: str) -> None:
     assert full in first_name_variants(word.rsplit(maxsplit=1)[-1])
+
+
+def test_first_names_are_told_from_other_words() -> None:
+    assert all(is_first_name(w) for w in ("лена", "Никиту", "андрей", "вове"))
+    assert not any(is_first_name(w) for w in ("сколько", "стрижку", "записан", "любому", "john"))
+
+
+def test_known_words_and_typos() -> None:
+    assert is_known("завтра") and is_known("Стрижку")
+    assert not is_known("зафтра") and not is_known("записатся")
+
+
+def test_verb_grammemes() -> None:
+    assert "past" in verb_grammemes("подстриг")
+    assert {"2per", "plur", "pres"} <= verb_grammemes("делаете")
+    assert verb_grammemes("стрижка") == frozenset()

@@ -47,7 +47,7 @@ from ai_admin.conversation.understanding import (
 )
 from ai_admin.domain.client_answers import read_answer
 from ai_admin.domain.notification_texts import parse_visit_reply
-from ai_admin.domain.russian_words import is_first_name, is_known
+from ai_admin.domain.russian_words import is_first_name, is_known, verb_grammemes
 
 K = IntentKind
 
@@ -90,7 +90,8 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bпрайс\w*",
         r"\bпрейскурант\w*",
         r"\bрасценк\w*",
-        r"(?<!во )(?<!до )(?<!со )\bсколько\b(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*))",
+        r"(?<!во )(?<!до )(?<!со )\bсколько\b"
+        r"(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*))",
     ),
     K.EXPLAIN: _cue(
         r"\bчто (?:такое|входит|включ\w*|это)\b",
@@ -203,9 +204,12 @@ _BOOK_VERB = _cue(
     r"\bзабронир\w*",
     r"\bбронир\w*",
     r"\bбронь\b",
-    r"\bзапись\b",
 )
-_USUAL = _cue(r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b")
+# "не надо записывать", "не хочу записываться": a booking verb said to decline
+_NOT_BOOKING = _cue(r"\bне (?:надо |нужно |хочу |буду |будем )?(?:запис|запиш|бронир|забронир)\w*")
+_USUAL = _cue(
+    r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b"
+)
 _REQUEST = _cue(
     r"\bхочу\b",
     r"\bхотел\w*",
@@ -226,7 +230,15 @@ _REQUEST = _cue(
 _AVAILABLE_STRONG = _cue(r"\bсвободн\w*", r"\bокн[аоу]\w*", r"\bокош\w*", r"\bесть (?:ли )?(?:время|места|запись)\b")
 _AVAILABLE_WEAK = _cue(r"\bесть\b", r"\bкогда\b", r"\bчто-нибудь\b", r"\bчто-то\b", r"\bближайш\w*", r"\bзанят\w*")
 _HOURS_WEAK = _cue(r"\bработаете\b", r"\bвы работаете\b", r"\bработает ли (?:салон|студия|барбершоп)\b")
-_STAFF_WORKS = _cue(r"\bработа(?:ет|ют|ть)\b", r"\bвыходн(?:ой|ая)\b", r"\bсмен[аеуы]\b", r"\bграфик\w*", r"\bрасписани\w*")
+_STAFF_WORKS = _cue(
+    r"\bработа(?:ет|ют|ть)\b",
+    r"\bбудет\b",
+    r"\bбудут\b",
+    r"\bвыходн(?:ой|ая)\b",
+    r"\bсмен[аеуы]\b",
+    r"\bграфик\w*",
+    r"\bрасписани\w*",
+)
 _OFFER = _cue(r"\bделаете\b", r"\bделают ли\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
 _QUESTION_MARKS = _cue(r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
 _OWN_QUESTION = _cue(r"\bесть ли\b", r"\bу вас есть\b", r"\bможно ли\b", r"\bпринимаете\b")
@@ -239,8 +251,8 @@ _LATE = _cue(
 )
 _CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
 _ANSWER_FILLER = frozenset(
-    "пожалуйста тогда конечно ну вот уж прийти приду подойду буду все хорошо отлично так же мне я мы вас вам "
-    "получится смогу могу точно".split()
+    {"пожалуйста", "тогда", "конечно", "ну", "вот", "уж", "прийти", "приду", "подойду", "буду", "все", "хорошо"}
+    | {"отлично", "так", "же", "мне", "я", "мы", "вас", "вам", "получится", "смогу", "могу", "точно"}
 )
 _NAME_BEFORE = re.compile(r"\b(?P<n>[а-яa-z]+)\s+меня зовут\b")
 _NAME_AFTER = re.compile(
@@ -250,9 +262,12 @@ _NAME_SELF = re.compile(
     r"(?:^|[.,!?;]\s*|\b(?:привет|здравствуйте|добрый день|добрый вечер)\s+)(?:я|это)\s+(?P<n>[а-я]+)"
     r"(?=\s*(?:[.,!?;)]|$)|\s+(?:хочу|хотел\w*|можно|запиш\w*|мне|я|с|из|подскажите)\b)"
 )
-_NOT_NAMES = frozenset("сколько что как где когда кто это тут вас вам мне ваш наш".split())
+_NOT_NAMES = frozenset(
+    {"сколько", "что", "как", "где", "когда", "кто", "это", "тут", "вас", "вам", "мне", "ваш", "наш"}
+)
 _MINUTES_SAID = re.compile(
-    r"(?:\b(?:на|через)\s+)?(?:\d{1,3}(?:\s*-\s*\d{1,3})?|пять|десять|пятнадцать|двадцать|тридцать|сорок)\s*(?:минут\w*|мин)\b"
+    r"(?:\b(?:на|через)\s+)?(?:\d{1,3}(?:\s*-\s*\d{1,3})?|пять|десять|пятнадцать|двадцать|тридцать|сорок)"
+    r"\s*(?:минут\w*|мин)\b"
     r"|\bминут\w*\s+(?:на|через)\s+\S+|\b(?:на|через)\s+пол\s?часа\b|\bна час\w*\b"
 )
 _SLOT_TAKERS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.PRICE, K.EXPLAIN, K.STAFF_LIST, K.STAFF_SCHEDULE, K.CHOOSE})
@@ -308,7 +323,6 @@ class _Turn:
         late = self._take_late()
         groups = self._groups()
         intents = [(g.position, g, self._intent(g)) for g in groups]
-        intents = [(p, g, i) for p, g, i in intents if i is not None]
         if late or any(i.kind is K.COMPLAINT for _, _, i in intents):
             intents = [(p, g, i) for p, g, i in intents if not (g.implicit and i.kind is K.BOOK)]
         if late:
@@ -333,7 +347,10 @@ class _Turn:
         first = tokens[0]
         if first in _NOT_NAMES or not (is_first_name(first) or not is_known(first)):
             return None
-        if len(tokens) > 1 and not all(is_first_name(t) or not is_known(t) or t.endswith(("ов", "ова", "ев", "ева", "ин", "ина")) for t in tokens[1:]):
+        if len(tokens) > 1 and not all(
+            is_first_name(t) or not is_known(t) or t.endswith(("ов", "ова", "ев", "ева", "ин", "ина"))
+            for t in tokens[1:]
+        ):
             return None
         return " ".join(self._original(t) for t in tokens)
 
@@ -377,23 +394,8 @@ class _Turn:
         questions: list[_Group] = []  # questions with no cue: something else the salon may answer
         for position, text, asked in self._clauses():
             kinds = self._cues(text)
-            if kinds and all(kind in _SOCIAL for _, kind in kinds):
-                bare = text
-                for kind in (K.THANKS, K.GREETING, K.BYE):
-                    bare = _CUES[kind].sub(" ", bare)
-                if (answer := self._answer(bare)) is not None:
-                    kinds = sorted([*kinds, (0, answer)], key=lambda item: item[0])
             if kinds:
-                for offset, kind in kinds:
-                    last = groups[-1] if groups else None
-                    if last is not None and last.kind is kind:
-                        last.texts.append(text)
-                    elif kind in _SLOT_TAKERS:
-                        start = pending[0][0] if pending else position + offset
-                        groups.append(_Group(kind, start, [t for _, t in pending] + [text]))
-                        pending = []
-                    else:
-                        groups.append(_Group(kind, position + offset, [text]))
+                pending = _add_cued(groups, pending, position, text, kinds)
             elif self._has_slots(text):
                 host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
                 if host is not None and host.kind in _SLOT_TAKERS and not pending:
@@ -414,11 +416,7 @@ class _Turn:
         return _merge(sorted(groups, key=lambda g: g.position))
 
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
-        found: dict[IntentKind, int] = {}
-        for kind, pattern in _CUES.items():
-            match = pattern.search(text)
-            if match is not None:
-                found[kind] = match.start()
+        found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
         if K.CANCEL in found or K.MOVE in found:
             for kind in (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE):
                 found.pop(kind, None)
@@ -426,23 +424,39 @@ class _Turn:
             found.pop(K.PRICE, None)
         if K.STOP_REMINDERS in found:
             found.pop(K.COMPLAINT, None)
-        staff = resolve_staff(text, self.catalogue)
-        if staff.id is not None and _STAFF_WORKS.search(text) and not re.search(r"\bкакие\b|\bкто\b", text):
-            found.pop(K.HOURS, None)
-            found[K.STAFF_SCHEDULE] = _STAFF_WORKS.search(text).start()  # type: ignore[union-attr]
-        elif K.HOURS not in found and K.STAFF_LIST not in found and (weak := _HOURS_WEAK.search(text)):
-            if not self._when(text).is_empty or re.search(r"праздн|\bвыходн", text) or len(text.split()) <= 2:
-                found[K.HOURS] = weak.start()
-        blocking = found.keys() & {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}
-        if not blocking:
+        self._schedule_or_hours(text, found)
+        if declined := _NOT_BOOKING.search(text):
+            found.setdefault(K.NO, declined.start())
+            return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
+        if not found.keys() & {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}:
             book = self._book_cue(text, answers_question=bool(found.keys() - _SOCIAL))
-            if book is not None and self._when(text).shift_minutes is not None and not _BOOK_VERB.search(text):
-                found[K.MOVE] = book
-            elif book is not None:
-                found[K.BOOK] = book
-        if not found.keys() - _SOCIAL and (offer := _OFFER.search(text)) and self._services(text):
+            if book is not None:
+                shifted = self._when(text).shift_minutes is not None and not _BOOK_VERB.search(text)
+                found[K.MOVE if shifted else K.BOOK] = book
+        offer = _OFFER.search(text) or _asks_you(text)
+        if not found.keys() - _SOCIAL - {K.BOOK} and offer and self._services(text) and not _BOOK_VERB.search(text):
+            found.pop(K.BOOK, None)
             found[K.OTHER] = offer.start()
+        if found and found.keys() <= _SOCIAL:
+            bare = text
+            for kind in (K.THANKS, K.GREETING, K.BYE):
+                bare = _CUES[kind].sub(" ", bare)
+            if (answer := self._answer(bare)) is not None:
+                found.setdefault(answer, 0)
         return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
+
+    def _schedule_or_hours(self, text: str, found: dict[IntentKind, int]) -> None:
+        """A master named with "работает"/"будет" asks for their days; "вы работаете в субботу?" for the salon's."""
+        works = _STAFF_WORKS.search(text)
+        if works and resolve_staff(text, self.catalogue).id is not None and not re.search(r"\bкакие\b|\bкто\b", text):
+            found.pop(K.HOURS, None)
+            found[K.STAFF_SCHEDULE] = works.start()
+            return
+        weak = _HOURS_WEAK.search(text)
+        if weak is None or K.HOURS in found or K.STAFF_LIST in found:
+            return
+        if not self._when(text).is_empty or re.search(r"праздн|\bвыходн", text) or len(text.split()) <= 2:
+            found[K.HOURS] = weak.start()
 
     def _book_cue(self, text: str, answers_question: bool) -> int | None:
         for pattern in (_BOOK_VERB, _USUAL, _AVAILABLE_STRONG):
@@ -465,6 +479,8 @@ class _Turn:
         return K.BOOK
 
     def _has_slots(self, text: str) -> bool:
+        if _narrates(text):
+            return False
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
         if services.ids or services.excluded or services.unknown or _USUAL.search(text):
@@ -499,7 +515,7 @@ class _Turn:
         offered = self.ctx.offered if self.ctx.expecting is Expecting.TIME else ()
         return resolve_when_spec(text, self.ctx.now, self.catalogue, offered=offered)
 
-    def _intent(self, group: _Group) -> Intent | None:  # noqa: PLR0911 - one shape per kind
+    def _intent(self, group: _Group) -> Intent:  # noqa: PLR0911 - one shape per kind
         text, kind = group.text, group.kind
         if kind is K.BOOK:
             return self._book(text)
@@ -542,7 +558,7 @@ class _Turn:
         """The new time from the words after "на"; the booking from "с <день>", "субботнюю", its service and master."""
         record_words = ""
         target = text
-        split = re.search(r"\bс\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
+        split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
         if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
             record_words, target = f"в {split.group('from')}", f"на {split.group('to')}"
         adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
@@ -552,8 +568,29 @@ class _Turn:
         record_day = resolve_when_spec(record_words, self.ctx.now, self.catalogue) if record_words else WhenSpec()
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
-        record = RecordHint(day=record_day.day, time=record_day.time, service_ids=services.ids, staff_id=staff.id)
-        return Intent(K.MOVE, when=self._when(target), record=record)
+        when = self._when(target)
+        record_time = record_day.time
+        if when.shift_minutes is not None and when.time is not None:
+            # "не успеваю к 15, перенесите на час позже": the time said is the booking's, the shift is the move
+            record_time, when = record_time or when.time, replace(when, time=None)
+        record = RecordHint(day=record_day.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
+        return Intent(K.MOVE, when=when, record=record)
+
+
+def _narrates(text: str) -> bool:
+    """A clause telling what happened ("Сергей отлично подстриг") asks for nothing."""
+    if re.search(r"\bбы\b|\bхотел\w*|\bмог\w*", text):
+        return False
+    return any("past" in verb_grammemes(word) for word in re.findall(r"[а-я]+", text))
+
+
+def _asks_you(text: str) -> re.Match[str] | None:
+    """ "вы снимаете нарощенные?", "стрижёте детей?": the salon is asked whether it does something."""
+    for match in re.finditer(r"[а-я]+", text):
+        grammemes = verb_grammemes(match.group())
+        if {"2per", "plur", "pres"} <= grammemes and match.group() != "работаете":
+            return match
+    return None
 
 
 def _plausible_name(word: str, strict: bool) -> bool:
@@ -562,6 +599,23 @@ def _plausible_name(word: str, strict: bool) -> bool:
     if re.fullmatch(r"[a-z]+", word):
         return True
     return is_first_name(word) if strict else is_first_name(word) or not is_known(word)
+
+
+def _add_cued(
+    groups: list[_Group], pending: list[tuple[int, str]], position: int, text: str, kinds: list[tuple[int, IntentKind]]
+) -> list[tuple[int, str]]:
+    """Adds a clause with cues; slot-only clauses waiting before it join its request. Returns what still waits."""
+    for offset, kind in kinds:
+        last = groups[-1] if groups else None
+        if last is not None and last.kind is kind:
+            last.texts.append(text)
+        elif kind in _SLOT_TAKERS:
+            start = pending[0][0] if pending else position + offset
+            groups.append(_Group(kind, start, [t for _, t in pending] + [text]))
+            pending = []
+        else:
+            groups.append(_Group(kind, position + offset, [text]))
+    return pending
 
 
 def _merge(groups: list[_Group]) -> list[_Group]:

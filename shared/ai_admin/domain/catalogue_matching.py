@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz
@@ -130,6 +131,7 @@ _VERB_TO_NOUN = {
     "стричь": "стрижка",
     "подровнять": "стрижка",
     "снять": "снятие",
+    "снимать": "снятие",
     "нарастить": "наращивание",
     "тонировать": "тонирование",
     "затонировать": "тонирование",
@@ -202,7 +204,7 @@ def _message_tokens(text: str) -> set[str]:
     tokens = words(text)
     raw = {word for word in tokens if word not in _STOP}
     # "гель лак" written apart still names "гель-лак"
-    raw |= {f"{first}-{second}" for first, second in zip(tokens, tokens[1:], strict=False)}
+    raw |= {f"{first}-{second}" for first, second in pairwise(tokens)}
     found = raw | (set(lemmas(text)) - _STOP)
     return found | {_VERB_TO_NOUN[word] for word in found if word in _VERB_TO_NOUN}
 

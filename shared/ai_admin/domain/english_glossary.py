@@ -142,7 +142,10 @@ _RULES: list[_Rule] = [
     (r"\breminders?\b|\bnotifications?\b", " напоминания "),
     (r"\b(?:real |a |the )?(?:manager|human|person|administrator|admin|receptionist)\b", " администратор "),
     (r"\b(?:talk|speak)\s+(?:to|with)\b", " поговорить с "),
-    (r"\bterrible\b|\bawful\b|\bhorrible\b|\bunhappy\b|\bdisappointed\b|\bruined\b|\bworst\b|\bdisgusting\b", " ужасно "),
+    (
+        r"\bterrible\b|\bawful\b|\bhorrible\b|\bunhappy\b|\bdisappointed\b|\bruined\b|\bworst\b|\bdisgusting\b",
+        " ужасно ",
+    ),
     (r"\bcomplain\w*\b", " жалоба "),
     (r"\bearlier\b|\bsooner\b", " пораньше "),
     (r"\blater\b", " попозже "),

@@ -105,6 +105,15 @@ def is_first_name(word: str) -> bool:
     return any("Name" in parse.tag for parse in _analyzer().parse(word.lower()))
 
 
+@lru_cache(maxsize=20_000)
+def verb_grammemes(word: str) -> frozenset[str]:
+    """The grammemes of ``word`` read as a finite verb ("подстриг" -> past, "делаете" -> 2per plur pres), else empty."""
+    if not _CYRILLIC.search(word):
+        return frozenset()
+    parse = _analyzer().parse(word.lower())[0]
+    return frozenset(parse.tag.grammemes) if parse.tag.POS == "VERB" else frozenset()
+
+
 def lemmas(text: str) -> list[str]:
     return [lemma(match.group()) for match in _WORD.finditer(text)]
 

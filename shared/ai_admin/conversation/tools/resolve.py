@@ -16,12 +16,24 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from ai_admin.conversation.model import Catalogue, ServiceInfo
+from ai_admin.conversation.model import Catalogue
 from ai_admin.conversation.understanding import Language, RecordHint, WhenSpec
-from ai_admin.domain.catalogue_matching import match_services, match_staff, mentions_child, named_words, noun_for
+from ai_admin.domain.catalogue_matching import (
+    Service,
+    match_services,
+    match_staff,
+    mentions_child,
+    named_words,
+    noun_for,
+)
 from ai_admin.domain.english_glossary import to_russian
 from ai_admin.domain.russian_dates import Ambiguity, resolve_when
-from ai_admin.domain.russian_words import first_name_variants, fold, is_first_name, is_known, lemma, words
+from ai_admin.domain.russian_words import fold, is_first_name, is_known, lemma, words
+
+
+def _split(words: str) -> list[str]:
+    return words.split()
+
 
 # --- normalising the client's words -----------------------------------------------------------
 
@@ -68,14 +80,25 @@ _SLANG = {
 }
 # Forms clients misspell most; a word the dictionary does not know is replaced by its close match here.
 _VOCABULARY = tuple(
-    """завтра послезавтра сегодня сейчас понедельник вторник среду среда четверг пятницу пятница субботу суббота
-    воскресенье утром вечером днем выходные выходных неделе следующей записаться записать запишите запиши
-    записан записана записи запись отменить отмените отмена перенести перенесите перенос стоит стоимость прайс
-    адрес работаете работает работают мастера мастер администратор менеджер спасибо здравствуйте привет пожалуйста
-    опоздаю опаздываю задерживаюсь задержусь напоминания пораньше попозже позже раньше свободно свободное окошко
-    можно хочу давайте стрижку стрижка сколько подскажите находитесь добраться""".split()
+    _split(
+        "завтра послезавтра сегодня сейчас понедельник вторник среду среда четверг пятницу пятница субботу "
+        "суббота воскресенье утром вечером днем выходные выходных неделе следующей записаться записать "
+        "запишите запиши записан записана записи запись отменить отмените отмена перенести перенесите перенос "
+        "стоит стоимость прайс адрес работаете работает работают мастера мастер администратор менеджер "
+        "спасибо здравствуйте привет пожалуйста опоздаю опаздываю задерживаюсь задержусь напоминания пораньше "
+        "попозже позже раньше свободно свободное окошко можно хочу давайте стрижку стрижка сколько подскажите "
+        "находитесь добраться"
+    )
 )
-_EMOJI = {"👍": " да ", "👌": " да ", "🙏": " спасибо ", "👎": " нет ", "😡": " ужасно ", "🤬": " ужасно ", "😠": " ужасно "}
+_EMOJI = {
+    "👍": " да ",
+    "👌": " да ",
+    "🙏": " спасибо ",
+    "👎": " нет ",
+    "😡": " ужасно ",
+    "🤬": " ужасно ",
+    "😠": " ужасно ",
+}
 _NOT_TEXT = re.compile(r"[^\w\s.,!?;:+\-/()'«»\"]")
 
 
@@ -110,8 +133,10 @@ def detect_language(text: str) -> Language:
 
 
 _ENGLISH = frozenset(
-    "i you we me my your the a an is are am to for of in on at it this that what when where who how can could "
-    "would will do does did have has please want need like just".split()
+    _split(
+        "i you we me my your the a an is are am to for of in on at it this that what when where who how can "
+        "could would will do does did have has please want need like just"
+    )
 )
 
 
@@ -129,12 +154,14 @@ class ServicePick:
 # matched service covers is a service the salon does not offer; one of the second kind only when
 # nothing matched at all.
 _PROCEDURES = frozenset(
-    """стрижка окрашивание наращивание ламинирование коррекция мелирование тонирование маникюр педикюр укладка
-    бритье камуфляж депиляция эпиляция шугаринг массаж пилинг чистка татуаж перманент кератин ботокс блонд
-    химия завивка выпрямление дизайн покрытие снятие макияж тату пирсинг шеллак френч омбре шатуш балаяж
-    мейкап ваксинг лифтинг""".split()
+    _split(
+        "стрижка окрашивание наращивание ламинирование коррекция мелирование тонирование маникюр педикюр "
+        "укладка бритье камуфляж депиляция эпиляция шугаринг массаж пилинг чистка татуаж перманент кератин "
+        "ботокс блонд химия завивка выпрямление дизайн покрытие снятие макияж тату пирсинг шеллак френч омбре "
+        "шатуш балаяж мейкап ваксинг лифтинг"
+    )
 )
-_OBJECTS = frozenset("бровь ресница ноготь волос борода ус ресницы брови ногти".split())
+_OBJECTS = frozenset(["бровь", "ресница", "ноготь", "волос", "борода", "ус", "ресницы", "брови", "ногти"])
 _PARTS = re.compile(r"\s*(?:[,;+&]|\bи\b|\bплюс\b|\bа также\b|\bа еще\b|\bеще\b|\bс\b|\bсо\b|\bпотом\b)\s*")
 _SELF = re.compile(r"\b(?:себя|себе|сам|сама|меня|мне|я|мужа|жену|папу|маму)\b")
 _EXCLUDERS = (
@@ -159,7 +186,7 @@ def resolve_services(text: str, catalogue: Catalogue) -> ServicePick:
 
 def _services_in(said: str, catalogue: Catalogue) -> tuple[list[int], str | None]:
     parts = [part for part in _PARTS.split(said) if part.strip()]
-    picked: list[tuple[str, ServiceInfo, frozenset[str]]] = []
+    picked: list[tuple[str, Service, frozenset[str]]] = []
     unknown: list[str] = []
     for part in parts:
         best, missing = _part_service(part, catalogue)
@@ -183,11 +210,11 @@ def _services_in(said: str, catalogue: Catalogue) -> tuple[list[int], str | None
     return list(dict.fromkeys(s.id for s in chosen)), unknown_text
 
 
-def _title(service: ServiceInfo) -> frozenset[str]:
+def _title(service: Service) -> frozenset[str]:
     return frozenset(lemma(word) for word in words(service.title))
 
 
-def _part_service(part: str, catalogue: Catalogue) -> tuple[ServiceInfo | None, str | None]:
+def _part_service(part: str, catalogue: Catalogue) -> tuple[Service | None, str | None]:
     """The service one part of a list names, and the words of a procedure none of the salon's covers."""
     best = match_services(part, catalogue.services).best
     tokens = words(part)
@@ -207,10 +234,10 @@ def _is_procedure(word: str) -> bool:
     return word in _PROCEDURES or noun_for(lemma(word)) in _PROCEDURES
 
 
-def _with_children(said: str, chosen: list[ServiceInfo], catalogue: Catalogue) -> list[ServiceInfo]:
+def _with_children(said: str, chosen: list[Service], catalogue: Catalogue) -> list[Service]:
     """A child named beside a service for adults: the child's variant, and the adult one too if the
     client names themself ("сына и себя постричь")."""
-    result: list[ServiceInfo] = []
+    result: list[Service] = []
     for service in chosen:
         child = match_services(f"детская {service.title}", catalogue.services).best
         if child is None or child.id == service.id or not mentions_child(child.title):
@@ -235,13 +262,15 @@ class StaffPick:
 
 _ANY = re.compile(
     r"\bлюб(?:ой|ому|ого|ая|ую|ые|ым|ом)\b(?!\s+(?:день|дня|время|времени|число|удобн|час|слот|окн))"
-    r"|\b(?:без разницы|все\s?равно|неважно|не важно)\b(?!\s+(?:во сколько|когда|какой день|в какое|на какое|день|время))"
-    r"|\bкто угодно\b|\bкому угодно\b|\bкто свободен\b"
+    r"|\b(?:без разницы|все\s?равно|неважно|не важно)\b"
+    r"(?!\s+(?:во сколько|когда|какой день|в какое|на какое|день|время))"
+    r"|\b(?:кто|кому|кого)[\s-](?:угодно|нибудь|либо)\b|\bкто(?:[\s-]нибудь)? свобод\w*"
 )
 _NEGATED = re.compile(
     r"\b(?:только не|кроме|не|без)\s+(?:к |ко |у |с |со )?(?P<a>[а-я]+)"
     r"(?:\s*(?:,|и|или)\s*(?:к |ко |у )?(?P<b>[а-я]+))?"
 )
+_NEGATED_AFTER = re.compile(r"\b(?:к |ко |у )?(?P<a>[а-я]+)\s+не (?:хочу|надо|нужно|стоит|хотелось бы)\b")
 _TO_MASTER = re.compile(r"\b(?:к|ко|у|мастер[а-я]*|с)\s+(?P<n>[а-я]{3,})")
 _LATIN = {
     "shch": "щ", "sch": "щ", "sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "ts": "ц", "ya": "я", "yu": "ю",
@@ -261,8 +290,8 @@ def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
     said = _cyrillic(normalise(text))
     any_staff = bool(_ANY.search(said))
     excluded: list[int] = []
-    for match in _NEGATED.finditer(said):
-        for name in (match.group("a"), match.group("b")):
+    for match in [*_NEGATED.finditer(said), *_NEGATED_AFTER.finditer(said)]:
+        for name in (match.group("a"), match.groupdict().get("b")):
             found = _member(name, catalogue) if name else None
             if found is not None:
                 excluded.append(found)
@@ -296,7 +325,8 @@ _COUNT_WORDS = {
 }  # fmt: skip
 _COUNT = "|".join(_COUNT_WORDS)
 _AMOUNT = (
-    rf"(?P<amount>полчаса|пол часа|полтора часа|часик|часок|час|(?P<n>\d{{1,3}}|{_COUNT})\s*(?P<unit>минут[а-я]*|мин|час[а-я]*|ч)\b)"
+    r"(?P<amount>полчаса|пол часа|полтора часа|часик|часок|час"
+    rf"|(?P<n>\d{{1,3}}|{_COUNT})\s*(?P<unit>минут[а-я]*|мин|час[а-я]*|ч)\b)"
 )
 _DIRECTION = r"(?P<dir>попозже|позже|позднее|пораньше|раньше|ранее|вперед|назад)"
 _SHIFT_PATTERNS = (
@@ -406,9 +436,7 @@ def resolve_when_spec(
     )
 
 
-def _offer_for(
-    said: str, moment: time | None, day: object, offered: Sequence[datetime], tz: object
-) -> datetime | None:
+def _offer_for(said: str, moment: time | None, day: object, offered: Sequence[datetime], tz: object) -> datetime | None:
     if not offered:
         return None
     local = [start.astimezone(tz) for start in offered]  # type: ignore[arg-type]
