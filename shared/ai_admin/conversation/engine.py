@@ -248,7 +248,8 @@ class DialogEngine:
             return intents
         kind = {"move": K.MOVE, "cancel": K.CANCEL, "confirm": K.YES}[choice.act]
         carried = choice.when or WhenSpec()
-        target = source.when if choice.act == "move" and not _is_only_record(source, hint) else carried
+        own = choice.act == "move" and not source.when.is_empty and not _is_only_record(source, hint)
+        target = source.when if own else carried
         chosen = Intent(kind, record=RecordHint(record_id=picked[0].record_id), when=target, staff=choice.staff_id)
         self.st.choice = None
         return [chosen if i is source else i for i in intents]
@@ -343,11 +344,32 @@ class DialogEngine:
             self._book(Intent(K.BOOK, services=tuple(usual.service_ids), staff=usual.staff_id))
         elif st.offer is not None and len({s.start for s in st.offer.slots}) == 1:
             slot = st.offer.slots[0]
-            self._book(Intent(K.BOOK, when=_at(slot.start), staff=slot.staff_id, firm=True))
+            self._offered_yes(Intent(K.BOOK, when=_at(slot.start), staff=slot.staff_id, firm=True))
+        elif st.offer is not None and st.offer.slots:
+            self._offered_yes(Intent(K.BOOK, firm=False))  # "да" to several times: which one
         elif st.choice is not None:
             self._ask(Expecting.CHOICE, self.say.which_booking(self._listed(st.choice.record_ids)))
         else:
             self.out.append(self.say.ok())
+
+    def _offered_yes(self, intent: Intent) -> None:
+        """A yes to times offered earlier: one is booked if still ahead, else what is free now is listed."""
+        offer = self.st.offer
+        assert offer is not None
+        ahead = [s for s in offer.slots if s.start > self.ctx.now]
+        intent = replace(intent, services=tuple(offer.service_ids))
+        if not ahead:
+            self.out.append(self.say.past())
+            intent = replace(intent, when=WhenSpec(), firm=False)
+        elif intent.when.is_empty:
+            self._ask(Expecting.TIME, self.say.which_time(self.say.times(sorted({s.start for s in ahead}))))
+            return
+        if offer.record_id is not None:
+            self._move(
+                Intent(K.MOVE, record=RecordHint(record_id=offer.record_id), when=intent.when, staff=intent.staff)
+            )
+            return
+        self._book(intent)
 
     def _no(self, intent: Intent) -> None:
         st = self.st
@@ -392,9 +414,20 @@ class DialogEngine:
         nothing_yet = not intent.services and not st.service_ids and st.offer is None and not intent.services_unknown
         if (intent.usual and not intent.services) or (nothing_yet and self._has_usual()):
             intent = self._usual(intent)
+        if intent.when.time is not None and self._past(intent.when):
+            self.out.append(self.say.past())  # said before anything else is asked
+            intent = replace(intent, when=replace(intent.when, time=None, past=False))
         services = self._services_for(intent)
         subject = self._subject(intent, services)
         self._when_for(subject, intent.when, firm=intent.firm)
+
+    def _past(self, when: WhenSpec) -> bool:
+        if when.time is None or (when.day is not None and when.day > self.cal.today):
+            return False
+        day = when.day or self.st.day or self.cal.today
+        return datetime.combine(day, when.time, self.ctx.catalogue.salon.tz) <= self.ctx.now and (
+            when.day is not None or when.past
+        )
 
     def _when_for(self, subject: _Subject, when: WhenSpec, *, firm: bool) -> None:
         """Free times, or a verdict on the moment asked, for a new booking or a move (``subject``)."""
@@ -418,24 +451,26 @@ class DialogEngine:
 
     def _usual(self, intent: Intent) -> Intent:
         profile = self.ctx.profile
-        usual = (profile.favourite_service_ids or profile.last_service_ids) if profile else ()
-        service = self.ctx.catalogue.service(usual[0]) if usual else None
-        if service is None:
+        usual = (profile.last_service_ids or profile.favourite_service_ids[:1]) if profile else ()
+        services = facts.services_of(self.ctx.catalogue, usual)
+        if not services:
             return intent
+        service = services[0]
         master = next(
             (
                 m.id
                 for i in (profile.favourite_staff_ids if profile else ())
-                if (m := self.ctx.catalogue.member(i)) and service.id in m.service_ids
+                if (m := self.ctx.catalogue.member(i)) and {s.id for s in services} <= m.service_ids
             ),
             None,
         )
+        ids = tuple(s.id for s in services)
         if intent.when.is_empty:
-            self.st.offer = Offer(service_ids=[service.id], staff_id=master, usual=True)
-            what = self.say.what([service], self._name_of(master))
+            self.st.offer = Offer(service_ids=list(ids), staff_id=master, usual=True)
+            what = self.say.what(services, self._name_of(master))
             self._ask(Expecting.YES_NO, self.say.usual(what))
             raise _Stop
-        return replace(intent, services=(service.id,), staff=intent.staff or master)
+        return replace(intent, services=ids, staff=intent.staff or master)
 
     def _services_for(self, intent: Intent) -> list[ServiceInfo]:
         catalogue = self.ctx.catalogue
@@ -462,7 +497,7 @@ class DialogEngine:
         catalogue = self.ctx.catalogue
         st = self.st
         service_ids = [s.id for s in services]
-        if intent.staff_unknown and intent.staff is None:
+        if intent.staff_unknown and intent.staff is None and not intent.any_staff:
             self._ask(Expecting.STAFF, self.say.unknown_staff(intent.staff_unknown, [m.name for m in catalogue.staff]))
             raise _Stop
         if intent.any_staff:
@@ -822,6 +857,7 @@ class DialogEngine:
             member = None if intent.any_staff else self.ctx.catalogue.member(booked.staff_id)
         staff = [member] if member is not None else self.cal.candidates(booked.service_ids)
         subject = _Subject(services, member, staff, moving=booked)
+        self.cal.moving = booked
         if when.shift_minutes is not None:
             start = booked.start + timedelta(minutes=when.shift_minutes)
             if when.day is not None:
@@ -996,6 +1032,10 @@ class DialogEngine:
 
     def _small_talk(self, intents: Sequence[Intent], reply: str | None) -> None:
         kinds = {i.kind for i in intents}
+        about = next((i for i in intents if i.services_unknown or i.services), None)
+        if about is not None and about.kind in (K.OTHER, K.CHOOSE):
+            self._prices(Intent(K.PRICE, services=about.services, services_unknown=about.services_unknown))
+            return
         if reply:
             self.out.append(reply)
         elif K.THANKS in kinds:

@@ -122,6 +122,9 @@ class RussianPhrases:
     def alternatives(self, listed: str) -> str:
         return f"Могу предложить: {listed}. Какое время удобно?"
 
+    def which_time(self, times: str) -> str:
+        return f"На какое время записать: {times}?"
+
     def slot_list(self, parts: Sequence[tuple[str, Sequence[datetime], str | None]]) -> str:
         """ "завтра, 11 марта, в 14:00 или 16:00; в четверг, 12 марта, в 15:00 у Бари"."""
         return "; ".join(
@@ -426,6 +429,9 @@ class EnglishPhrases(RussianPhrases):
 
     def alternatives(self, listed: str) -> str:
         return f"I can offer: {listed}. Which time suits you?"
+
+    def which_time(self, times: str) -> str:
+        return f"Which time shall I book: {times}?"
 
     def slot_list(self, parts: Sequence[tuple[str, Sequence[datetime], str | None]]) -> str:
         return "; ".join(

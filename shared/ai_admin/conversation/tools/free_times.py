@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from ai_admin.conversation.model import Catalogue, StaffInfo
+from ai_admin.conversation.model import Booked, Catalogue, StaffInfo
 from ai_admin.conversation.ports import BookingDesk, CatalogueReader
 from ai_admin.conversation.state import OfferedSlot
 from ai_admin.domain.day_parts import TimeWindow
@@ -20,6 +20,7 @@ from ai_admin.domain.slot_alternatives import Slot, SlotRequest, suggest_alterna
 
 SEARCH_DAYS = 14
 MOST_SHOWN = 6
+GRID = timedelta(minutes=15)  # the step at which a moved booking's own time is tried again
 
 
 class Verdict(Enum):
@@ -46,6 +47,7 @@ class Calendar:
     schedules: CatalogueReader
     now: datetime
     requests: int = 0
+    moving: Booked | None = None  # a booking being moved: its own time counts as free for its master
     _free: dict[tuple[int, date, tuple[int, ...]], list[datetime]] = field(default_factory=dict)
 
     @property
@@ -95,7 +97,24 @@ class Calendar:
                 self.requests += 1
                 starts = self.desk.free_starts(self.company_id, member.id, day, list(service_ids))
                 self._free[key] = sorted(s for s in starts if s > self.now)
+        own = self.moving
+        if own is not None and own.staff_id == member.id and own.start.date() == day:
+            return self._with_own_time(self._free[key], own, service_ids)
         return self._free[key]
+
+    def _with_own_time(self, free: list[datetime], own: Booked, service_ids: Sequence[int]) -> list[datetime]:
+        """The CRM counts the booking being moved as busy; a start is free for it when the whole visit
+        fits in what is free for others plus the booking's own time ("на полчаса раньше")."""
+        length = timedelta(minutes=self.catalogue.minutes(service_ids) or 60)
+        own_end = own.start + timedelta(minutes=self.catalogue.minutes(own.service_ids) or 60)
+        covered = sorted([(s, s + length) for s in free] + [(own.start, own_end)])
+        found = set(free)
+        start = own.start - length + GRID
+        while start < own_end:
+            if start > self.now and start != own.start and _inside(start, start + length, covered):
+                found.add(start)
+            start += GRID
+        return sorted(found)
 
     def forget(self) -> None:
         """After a refused booking: the CRM knows better than this turn's copy."""
@@ -174,6 +193,18 @@ class Calendar:
                 break
         tz = self.catalogue.salon.tz
         return [OfferedSlot(staff_id=s.staff_id, start=datetime.combine(s.day, s.start, tz)) for s in found]
+
+
+def _inside(start: datetime, end: datetime, spans: Sequence[tuple[datetime, datetime]]) -> bool:
+    """[start, end) lies within the union of ``spans`` (sorted by start)."""
+    reach = start
+    for low, high in spans:
+        if low > reach:
+            break
+        reach = max(reach, high)
+        if reach >= end:
+            return True
+    return reach >= end
 
 
 def spread(slots: Sequence[OfferedSlot], most: int = MOST_SHOWN) -> list[OfferedSlot]:
