@@ -59,6 +59,14 @@ def test_each_expect_key_reports_its_own_failure() -> None:
     assert check_expect(Expect(no_reply=True), Reply()) == []
 
 
+def test_max_times_counts_distinct_clock_times_in_the_whole_reply() -> None:
+    six = reply("Завтра на стрижку: 10:00, 10:30, 11:00", "вечером 18:00, 18:30 и 9:15", buttons=("19:00",))
+    assert check_expect(Expect(max_times=7), six) == []
+    [failure] = check_expect(Expect(max_times=6), six)
+    assert failure.startswith("7 times (10:00, 10:30, 11:00, 18:00, 18:30, 09:15, 19:00), more than 6, in ")
+    assert check_expect(Expect(max_times=1), reply("Ждём вас в 10:00, в 10:00!")) == []
+
+
 def test_button_titles_and_template_parameters_are_readable() -> None:
     interactive = bot_message(
         "w1",
@@ -133,6 +141,20 @@ def test_every_difference_from_the_outcome_is_reported() -> None:
         "record 2 moved to 2026-03-13T11:00 Сергей, expected 2026-03-13T10:00",
         "record 4 was confirmed unexpectedly",
         "unexpected change: record 7: attendance 0 -> -1",
+    ]
+
+
+def test_a_named_outcome_checks_the_crm_clients_name() -> None:
+    outcome = Outcome.model_validate(
+        {"created": [{"staff": 201, "services": [101], "start": "2026-03-11T16:00", "phone": CLIENT, "name": "Алёна"}]}
+    )
+    assert check_outcome(outcome, Diff(created=(view(5, 11, 16, client_name="алена "),)), local, name) == []
+    wrong = check_outcome(outcome, Diff(created=(view(5, 11, 16, client_name="Сколько"),)), local, name)
+    assert wrong == [
+        "the booking 2026-03-11T16:00 for +79990000001 is under the name 'Сколько' in the CRM, expected 'Алёна'"
+    ]
+    assert check_outcome(outcome, Diff(created=(view(5, 11, 16),)), local, name) == [
+        "the booking 2026-03-11T16:00 for +79990000001 is under the name None in the CRM, expected 'Алёна'"
     ]
 
 
