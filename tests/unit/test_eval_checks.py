@@ -59,6 +59,14 @@ def test_each_expect_key_reports_its_own_failure() -> None:
     assert check_expect(Expect(no_reply=True), Reply()) == []
 
 
+def test_contains_any_groups_each_need_one_match() -> None:
+    expect = Expect.model_validate({"contains_any": [["извин", "простите"], ["администратор", "менеджер"]]})
+    assert check_expect(expect, reply("Простите, пожалуйста! Передам администратору.")) == []
+    [failure] = check_expect(expect, reply("Извините, такого больше не повторится."))
+    assert failure.startswith("none of 'администратор', 'менеджер' in ")
+    assert Expect.model_validate({"contains_any": "ждём"}).contains_any == [["ждём"]]
+
+
 def test_max_times_counts_distinct_clock_times_in_the_whole_reply() -> None:
     six = reply("Завтра на стрижку: 10:00, 10:30, 11:00", "вечером 18:00, 18:30 и 9:15", buttons=("19:00",))
     assert check_expect(Expect(max_times=7), six) == []

@@ -199,6 +199,8 @@ CASES = [
         "not a weekday",
     ),
     ("salon.weekday_hours", {"sun": {"open": "18:00", "close": "12:00"}}, "salon.weekday_hours.sun", "must be later"),
+    ("steps[0].expect", {"contains_any": [["a"], "b"]}, "steps[0].expect.contains_any", "not both"),
+    ("steps[0].expect", {"contains_any": [["a"], []]}, "steps[0].expect.contains_any[1]", "at least 1 item"),
     ("steps[0].expect", {"max_times": 0}, "steps[0].expect.max_times", "greater than or equal to 1"),
     ("steps[0].expect", {"no_reply": True, "max_times": 6}, "steps[0].expect", "no_reply: true cannot be combined"),
     (

@@ -32,8 +32,9 @@ def check_expect(expect: Expect, reply: Reply) -> list[str]:
     missing = [s for s in expect.contains if s.lower() not in text]
     if missing:
         failures.append(f"missing {', '.join(map(repr, missing))} in {_quote(reply)}")
-    if expect.contains_any and not any(s.lower() in text for s in expect.contains_any):
-        failures.append(f"none of {', '.join(map(repr, expect.contains_any))} in {_quote(reply)}")
+    for group in expect.contains_any:
+        if not any(s.lower() in text for s in group):
+            failures.append(f"none of {', '.join(map(repr, group))} in {_quote(reply)}")
     present = [s for s in expect.not_contains if s.lower() in text]
     if present:
         failures.append(f"must not contain {', '.join(map(repr, present))}: {_quote(reply)}")

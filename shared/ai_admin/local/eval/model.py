@@ -104,12 +104,27 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _groups(value: Any) -> Any:
+    """``contains_any``: a list of texts is one group; a list of such lists is several groups."""
+    if isinstance(value, str):
+        return [[value]]
+    if not isinstance(value, list) or not value:
+        return value
+    nested = [isinstance(item, list) for item in value]
+    if all(nested):
+        return value
+    if any(nested):
+        raise _fail("groups", "a list of texts, or a list of lists of texts, not both")
+    return [value]
+
+
 ClockTime = Annotated[time, BeforeValidator(_clock)]
 LocalMoment = Annotated[datetime, BeforeValidator(_moment)]
 Phone = Annotated[str, BeforeValidator(_phone)]
 Weekday = Annotated[str, BeforeValidator(_weekday)]
 Text = Annotated[str, Field(min_length=1)]
 Texts = Annotated[list[Text], BeforeValidator(_one_or_many)]
+TextGroups = Annotated[list[Annotated[list[Text], Field(min_length=1)]], BeforeValidator(_groups)]
 Id = Annotated[int, Field(gt=0)]
 
 
@@ -222,7 +237,7 @@ class ClientSpec(_Spec):
 
 class Expect(_Spec):
     contains: Texts = []
-    contains_any: Texts = []
+    contains_any: TextGroups = []  # each group: at least one of its texts
     not_contains: Texts = []
     no_reply: bool | None = None  # True: the bot must stay silent; False: it must answer
     buttons: Texts = []
@@ -391,7 +406,7 @@ def _reason(error: Any) -> str:
     if kind == "step_kind":
         return _step_kind_reason(given)
     message = message.removeprefix("Value error, ")
-    if kind in ("clock", "moment", "phone", "weekday", "unknown_key", "value_error"):
+    if kind in ("clock", "moment", "phone", "weekday", "unknown_key", "value_error", "groups"):
         return message
     if isinstance(given, str | int | float | bool) or given is None:
         return f"{message[:1].lower()}{message[1:]} (got {given!r})"
