@@ -17,9 +17,9 @@ def _quote(reply: Reply, limit: int = 160) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
-def distinct_times(text: str) -> list[str]:
-    """The clock times in ``text`` (9:30 and 09:30 alike), each once, in order of appearance."""
-    return list(dict.fromkeys(f"{moment:%H:%M}" for moment in clock_times(text)))
+def times_named(text: str) -> list[str]:
+    """Every clock time in ``text`` as HH:MM, in order, a time named twice counted twice."""
+    return [f"{moment:%H:%M}" for moment in clock_times(text)]
 
 
 def check_expect(expect: Expect, reply: Reply) -> list[str]:
@@ -38,7 +38,7 @@ def check_expect(expect: Expect, reply: Reply) -> list[str]:
     present = [s for s in expect.not_contains if s.lower() in text]
     if present:
         failures.append(f"must not contain {', '.join(map(repr, present))}: {_quote(reply)}")
-    if expect.max_times is not None and len(times := distinct_times(reply.text)) > expect.max_times:
+    if expect.max_times is not None and len(times := times_named(reply.text)) > expect.max_times:
         failures.append(f"{len(times)} times ({', '.join(times)}), more than {expect.max_times}, in {_quote(reply)}")
     absent = [b for b in expect.buttons if b not in reply.choice_ids]
     if absent:

@@ -1,4 +1,4 @@
-"""A dialog scenario (``shared/scenarios/FORMAT.md``) as validated data.
+"""A dialog scenario (``scenarios/FORMAT.md``) as validated data.
 
 Structure is checked by pydantic; the rules that need the whole file (known ids, working hours and
 days off, a clock that only moves forward, ids used once) run afterwards on a well-formed file. Every
@@ -241,7 +241,7 @@ class Expect(_Spec):
     not_contains: Texts = []
     no_reply: bool | None = None  # True: the bot must stay silent; False: it must answer
     buttons: Texts = []
-    max_times: int | None = Field(default=None, ge=1)  # at most this many distinct clock times (HH:MM)
+    max_times: int | None = Field(default=None, ge=1)  # at most this many clock times (HH:MM), repeats counted
 
     @model_validator(mode="after")
     def _consistent(self) -> Expect:
