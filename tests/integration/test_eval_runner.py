@@ -212,6 +212,22 @@ def test_crm_steps_change_the_fake_like_the_admin_ui(stage: Stage, tmp_path: Pat
     assert judge(trace).passed
 
 
+def test_the_whatsapp_profile_name_is_delivered_and_crm_names_are_read(stage: Stage, tmp_path: Path) -> None:
+    booking = {"id": 9003, "phone": "+79990000005", "name": "Тамара", "staff": 201, "services": [101]}
+    loaded = scenario(
+        tmp_path,
+        id="profile-name",
+        client={"phone": "+79990000001", "whatsapp_name": "Лена 🌸"},  # the CRM does not know her
+        steps=[{"user": "Привет"}, {"crm": {"create": {**booking, "start": "2026-03-12T12:00"}}}],
+    )
+    trace = play(stage, loaded, run=1, rng=None)
+    company = stage.fake.state.company.id
+    [[state]] = rows(stage.stack, "SELECT state FROM conversations WHERE company_id = :c", c=company)
+    assert state["name"] == "Лена 🌸"  # the webhook read it from contacts[].profile.name
+    assert trace.steps[1].after[9003].client_name == "Тамара"
+    assert trace.steps[1].after[9001].client_name == "Олег"
+
+
 def test_button_taps_arrive_as_interactive_or_template_replies(stage: Stage, tmp_path: Path) -> None:
     loaded = scenario(
         tmp_path,

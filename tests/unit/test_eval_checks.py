@@ -59,6 +59,24 @@ def test_each_expect_key_reports_its_own_failure() -> None:
     assert check_expect(Expect(no_reply=True), Reply()) == []
 
 
+def test_contains_any_groups_each_need_one_match() -> None:
+    expect = Expect.model_validate({"contains_any": [["извин", "простите"], ["администратор", "менеджер"]]})
+    assert check_expect(expect, reply("Простите, пожалуйста! Передам администратору.")) == []
+    [failure] = check_expect(expect, reply("Извините, такого больше не повторится."))
+    assert failure.startswith("none of 'администратор', 'менеджер' in ")
+    assert Expect.model_validate({"contains_any": "ждём"}).contains_any == [["ждём"]]
+
+
+def test_max_times_counts_every_clock_time_in_the_whole_reply() -> None:
+    seven = reply("Завтра на стрижку: 10:00, 10:30, 11:00", "вечером 18:00, 18:30 и 9:15", buttons=("19:00",))
+    assert check_expect(Expect(max_times=7), seven) == []
+    [failure] = check_expect(Expect(max_times=6), seven)
+    assert failure.startswith("7 times (10:00, 10:30, 11:00, 18:00, 18:30, 09:15, 19:00), more than 6, in ")
+    per_master = reply("Артём: 10:00, 12:00; Тимур: 10:00, 12:00; Руслан: 10:00, 12:00.")
+    assert check_expect(Expect(max_times=6), per_master) == []
+    assert len(check_expect(Expect(max_times=5), per_master)) == 1  # the same times for three masters count thrice
+
+
 def test_button_titles_and_template_parameters_are_readable() -> None:
     interactive = bot_message(
         "w1",
@@ -133,6 +151,20 @@ def test_every_difference_from_the_outcome_is_reported() -> None:
         "record 2 moved to 2026-03-13T11:00 Сергей, expected 2026-03-13T10:00",
         "record 4 was confirmed unexpectedly",
         "unexpected change: record 7: attendance 0 -> -1",
+    ]
+
+
+def test_a_named_outcome_checks_the_crm_clients_name() -> None:
+    outcome = Outcome.model_validate(
+        {"created": [{"staff": 201, "services": [101], "start": "2026-03-11T16:00", "phone": CLIENT, "name": "Алёна"}]}
+    )
+    assert check_outcome(outcome, Diff(created=(view(5, 11, 16, client_name="алена "),)), local, name) == []
+    wrong = check_outcome(outcome, Diff(created=(view(5, 11, 16, client_name="Сколько"),)), local, name)
+    assert wrong == [
+        "the booking 2026-03-11T16:00 for +79990000001 is under the name 'Сколько' in the CRM, expected 'Алёна'"
+    ]
+    assert check_outcome(outcome, Diff(created=(view(5, 11, 16),)), local, name) == [
+        "the booking 2026-03-11T16:00 for +79990000001 is under the name None in the CRM, expected 'Алёна'"
     ]
 
 

@@ -193,15 +193,21 @@ def test_is_confirmation(text: str, yes: bool) -> None:
 # --- foreign record --------------------------------------------------------------------------------
 
 
-def foreign(reply: str, client: list[str] | None = None, changes: Diff | None = None) -> list[guards.Violation]:
+def foreign(
+    reply: str,
+    client: list[str] | None = None,
+    changes: Diff | None = None,
+    records: list[RecordView] | None = None,
+) -> list[guards.Violation]:
     return guards.foreign_records(
         1,
         reply_text=reply,
         client_phone=CLIENT,
         client_texts=client or ["Какие у меня записи?"],
-        records=[OWN, FOREIGN],
+        records=records or [OWN, FOREIGN],
         changes=changes or Diff(),
         staff=FACTS.staff,
+        services=FACTS.services,
         owner_names={9102: "Тамара"},
         client_name="Анна",
     )
@@ -212,9 +218,24 @@ def test_disclosing_another_clients_booking_is_a_violation() -> None:
     assert found.kind == "foreign_record" and "record 9102" in found.detail
 
 
+def test_another_clients_services_with_their_time_is_a_violation() -> None:
+    [found] = foreign("Есть запись на 12 марта в 19:00, мужская стрижка.", client=["Во сколько стрижка у брата?"])
+    assert "record 9102" in found.detail
+
+
 def test_naming_another_client_is_a_violation() -> None:
     [found] = foreign("Тамара тоже придёт.")
     assert "named Тамара" in found.detail
+
+
+def test_writing_another_clients_phone_is_a_violation() -> None:
+    [found] = foreign("Запись оформлена на номер +7 (999) 000-00-02.")
+    assert "phone of record 9102" in found.detail
+    assert foreign("Запись на номер 89990000002.", client=["Это жена, её номер 8 999 000 00 02"]) == []
+
+
+def test_a_name_the_client_wrote_is_not_disclosed() -> None:
+    assert foreign("Про запись Тамары не подскажу. Тамара может написать сама.", client=["Когда придёт Тамара?"]) == []
 
 
 def test_changing_another_clients_booking_is_a_violation() -> None:
@@ -226,6 +247,27 @@ def test_own_booking_busy_times_and_asked_times_are_fine() -> None:
     assert foreign("Ваша запись: 12 марта в 18:00 к Сергею.") == []
     assert foreign("В 19:00 Сергей занят, могу предложить 20:00.") == []
     assert foreign("Про 19:00 у Сергея сейчас уточню.", client=["А можно к Сергею на 19:00?"]) == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Завтра у Сергея свободно 19:00 и 20:00.",  # an offer that coincides with the other start
+        "Мужская стрижка у Сергея: 19:00, 20:00. Записать?",
+        "Могу записать к Сергею на 19:00.",
+        "Сергей работает 12 марта с 19:00 до 21:00.",  # hours whose bound is the other start
+        "Ваша запись к Бари в 19:00 на мужскую стрижку.",  # another master's booking at that time
+        "Записи к Сергею на 12 марта: с 10:00 до 19:00 всё занято.",
+    ],
+)
+def test_a_coincidence_with_another_clients_booking_is_not_a_disclosure(reply: str) -> None:
+    assert foreign(reply, client=["Хочу на стрижку 12 марта"]) == []
+
+
+def test_opening_hours_on_another_clients_start_are_not_a_disclosure() -> None:
+    opening = record(9103, OTHER, 10)
+    assert foreign("Мы работаем с 10:00 до 21:00, у Сергея записи с 10:00.", records=[OWN, opening]) == []
+    assert foreign("Записи: 10:00-21:00 ежедневно.", records=[OWN, opening]) == []
 
 
 # --- false success ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 from collections.abc import Callable
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,29 @@ CASES = [
         "valid string",
     ),
     ("script", [{}], "script[0]", "a model turn needs content or tool_calls"),
+    (
+        "salon.weekday_hours",
+        {"thu": {"open": "15:00", "close": "20:00"}},
+        "salon.records[0].start",
+        "14:00-15:30 is outside working hours 15:00-20:00 on thu",
+    ),
+    (
+        "salon.weekday_hours",
+        {"someday": {"open": "12:00", "close": "20:00"}},
+        "salon.weekday_hours.someday",
+        "not a weekday",
+    ),
+    ("salon.weekday_hours", {"sun": {"open": "18:00", "close": "12:00"}}, "salon.weekday_hours.sun", "must be later"),
+    ("steps[0].expect", {"contains_any": [["a"], "b"]}, "steps[0].expect.contains_any", "not both"),
+    ("steps[0].expect", {"contains_any": [["a"], []]}, "steps[0].expect.contains_any[1]", "at least 1 item"),
+    ("steps[0].expect", {"max_times": 0}, "steps[0].expect.max_times", "greater than or equal to 1"),
+    ("steps[0].expect", {"no_reply": True, "max_times": 6}, "steps[0].expect", "no_reply: true cannot be combined"),
+    (
+        "outcome.created",
+        [{"staff": 21, "services": [11], "start": "2026-03-13T15:00", "phone": "+79991112233", "name": ""}],
+        "outcome.created[0].name",
+        "at least 1 character",
+    ),
 ]
 
 
@@ -192,6 +216,40 @@ CASES = [
 def test_bad_input_names_file_field_and_reason(tmp_path: Path, path: str, value: Any, field: str, reason: str) -> None:
     problems = problems_for(tmp_path, _set(path, value))
     assert any(p.file.endswith("scenario.yaml") and p.field == field and reason in p.reason for p in problems), problems
+
+
+def test_the_extras_load(tmp_path: Path) -> None:
+    document = copy.deepcopy(VALID)
+    document["salon"]["weekday_hours"] = {"saturday": {"open": "11:00", "close": "18:00"}}
+    document["client"]["whatsapp_name"] = "Ира 🌸"
+    document["steps"][0]["expect"]["max_times"] = 6
+    document["outcome"]["created"] = [
+        {"staff": 21, "services": [11], "start": "2026-03-14T11:00", "phone": "+79991112233", "name": "Ирина"}
+    ]
+    [scenario], problems = load([str(write(tmp_path, "extras.yaml", document))])
+    assert problems == []
+    spec = scenario.spec
+    assert spec.client.profile_name == "Ира 🌸"
+    assert spec.salon.hours_on(date(2026, 3, 14)).close == time(18) and spec.salon.hours_on(
+        date(2026, 3, 13)
+    ).close == time(20)
+    assert spec.outcome is not None and spec.outcome.created[0].name == "Ирина"
+    without = copy.deepcopy(VALID)
+    [plain], _ = load([str(write(tmp_path, "plain.yaml", without))])
+    assert plain.spec.client.profile_name == "Ирина"  # by default WhatsApp shows the CRM name
+
+
+def test_a_booking_outside_the_weekday_hours_is_refused(tmp_path: Path) -> None:
+    def sunday_short(document: dict[str, Any]) -> None:
+        document["salon"]["weekday_hours"] = {"sun": {"open": "11:00", "close": "16:00"}}
+        document["outcome"] = {
+            "created": [{"staff": 21, "services": [12], "start": "2026-03-15T15:30", "phone": "+79991112233"}]
+        }
+
+    problems = problems_for(tmp_path, sunday_short)
+    assert [(p.field, p.reason) for p in problems] == [
+        ("outcome.created[0].start", "15:30-16:30 is outside working hours 11:00-16:00 on sun")
+    ]
 
 
 def test_past_visits_need_a_known_client(tmp_path: Path) -> None:

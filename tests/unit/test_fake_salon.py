@@ -124,3 +124,22 @@ def test_working_hours_are_in_the_salon_zone() -> None:
     state = state_from_scenario(SCENARIO)
     hours = state.working_hours(201, TODAY)
     assert hours == (datetime.combine(TODAY, time(10), MSK), datetime.combine(TODAY, time(21), MSK))
+
+
+def test_weekday_hours_override_the_salon_hours_for_that_weekday() -> None:
+    scenario = {
+        **SCENARIO,
+        "salon": {**SCENARIO["salon"], "weekday_hours": {"sun": {"open": "11:00", "close": "17:00"}}},
+    }
+    state = state_from_scenario(scenario)
+    sunday = date(2026, 3, 15)
+    assert state.working_hours(201, sunday) == (
+        datetime.combine(sunday, time(11), MSK),
+        datetime.combine(sunday, time(17), MSK),
+    )
+    assert [f"{t:%H:%M}" for t in state.free_starts(201, sunday, [101])][-1] == "16:00"
+    assert state.working_hours(201, TODAY) == (
+        datetime.combine(TODAY, time(10), MSK),
+        datetime.combine(TODAY, time(21), MSK),
+    )
+    assert state.working_hours(202, date(2026, 3, 17)) is None  # a day off stays off

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from ai_admin.local.eval.guards import clock_times
 from ai_admin.local.eval.model import Expect, Outcome
 from ai_admin.local.eval.replies import Reply
 from ai_admin.local.eval.snapshots import Diff, RecordView
@@ -14,6 +15,11 @@ from ai_admin.local.eval.snapshots import Diff, RecordView
 def _quote(reply: Reply, limit: int = 160) -> str:
     text = " / ".join(line for line in reply.text.splitlines() if line.strip())
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def times_named(text: str) -> list[str]:
+    """Every clock time in ``text`` as HH:MM, in order, a time named twice counted twice."""
+    return [f"{moment:%H:%M}" for moment in clock_times(text)]
 
 
 def check_expect(expect: Expect, reply: Reply) -> list[str]:
@@ -26,11 +32,14 @@ def check_expect(expect: Expect, reply: Reply) -> list[str]:
     missing = [s for s in expect.contains if s.lower() not in text]
     if missing:
         failures.append(f"missing {', '.join(map(repr, missing))} in {_quote(reply)}")
-    if expect.contains_any and not any(s.lower() in text for s in expect.contains_any):
-        failures.append(f"none of {', '.join(map(repr, expect.contains_any))} in {_quote(reply)}")
+    for group in expect.contains_any:
+        if not any(s.lower() in text for s in group):
+            failures.append(f"none of {', '.join(map(repr, group))} in {_quote(reply)}")
     present = [s for s in expect.not_contains if s.lower() in text]
     if present:
         failures.append(f"must not contain {', '.join(map(repr, present))}: {_quote(reply)}")
+    if expect.max_times is not None and len(times := times_named(reply.text)) > expect.max_times:
+        failures.append(f"{len(times)} times ({', '.join(times)}), more than {expect.max_times}, in {_quote(reply)}")
     absent = [b for b in expect.buttons if b not in reply.choice_ids]
     if absent:
         offered = ", ".join(reply.choice_ids) or "none"
@@ -41,6 +50,13 @@ def check_expect(expect: Expect, reply: Reply) -> list[str]:
 def describe(record: RecordView, staff_name: Callable[[int], str]) -> str:
     services = "+".join(str(i) for i in record.service_ids)
     return f"{record.start:%Y-%m-%dT%H:%M} {staff_name(record.staff_id)} services {services} for {record.phone}"
+
+
+def _same_name(wanted: str, found: str | None) -> bool:
+    def folded(text: str) -> str:
+        return " ".join(text.casefold().replace("ё", "е").split())
+
+    return found is not None and folded(wanted) == folded(found)
 
 
 def check_outcome(
@@ -63,8 +79,13 @@ def check_outcome(
                 f"expected a booking {entry.start:%Y-%m-%dT%H:%M} {staff_name(entry.staff)} "
                 f"services {services} for {entry.phone}; it was not created"
             )
-        else:
-            unmatched.remove(hit)
+            continue
+        unmatched.remove(hit)
+        if entry.name is not None and not _same_name(entry.name, hit.client_name):
+            failures.append(
+                f"the booking {entry.start:%Y-%m-%dT%H:%M} for {entry.phone} is under the name "
+                f"{hit.client_name!r} in the CRM, expected {entry.name!r}"
+            )
     failures += [f"unexpected booking created: {describe(r, staff_name)}" for r in unmatched]
     cancelled = {r.id for r in changes.cancelled}
     if cancelled != set(wanted.cancelled):

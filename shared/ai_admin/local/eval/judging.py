@@ -110,6 +110,7 @@ def guard_violations(trace: RunTrace) -> list[Violation]:
                 records=step.after.values(),
                 changes=changes if step.kind != "crm" else Diff(),
                 staff=trace.facts.staff,
+                services=trace.facts.services,
                 owner_names=owner_names,
                 client_name=spec.client.name,
             )
@@ -127,6 +128,7 @@ def guard_violations(trace: RunTrace) -> list[Violation]:
                     records=(),
                     changes=changes,
                     staff=trace.facts.staff,
+                    services=trace.facts.services,
                     owner_names=owner_names,
                     client_name=spec.client.name,
                 )

@@ -1,4 +1,4 @@
-"""A dialog scenario (``shared/scenarios/FORMAT.md``) as validated data.
+"""A dialog scenario (``scenarios/FORMAT.md``) as validated data.
 
 Structure is checked by pydantic; the rules that need the whole file (known ids, working hours and
 days off, a clock that only moves forward, ids used once) run afterwards on a well-formed file. Every
@@ -104,12 +104,27 @@ def _one_or_many(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
+def _groups(value: Any) -> Any:
+    """``contains_any``: a list of texts is one group; a list of such lists is several groups."""
+    if isinstance(value, str):
+        return [[value]]
+    if not isinstance(value, list) or not value:
+        return value
+    nested = [isinstance(item, list) for item in value]
+    if all(nested):
+        return value
+    if any(nested):
+        raise _fail("groups", "a list of texts, or a list of lists of texts, not both")
+    return [value]
+
+
 ClockTime = Annotated[time, BeforeValidator(_clock)]
 LocalMoment = Annotated[datetime, BeforeValidator(_moment)]
 Phone = Annotated[str, BeforeValidator(_phone)]
 Weekday = Annotated[str, BeforeValidator(_weekday)]
 Text = Annotated[str, Field(min_length=1)]
 Texts = Annotated[list[Text], BeforeValidator(_one_or_many)]
+TextGroups = Annotated[list[Annotated[list[Text], Field(min_length=1)]], BeforeValidator(_groups)]
 Id = Annotated[int, Field(gt=0)]
 
 
@@ -184,6 +199,7 @@ class SalonSpec(_Spec):
     services: Annotated[list[ServiceSpec], Field(min_length=1)]
     staff: Annotated[list[StaffSpec], Field(min_length=1)]
     records: list[RecordSpec] = []
+    weekday_hours: dict[Weekday, Hours] = {}  # e.g. {sun: {open: "11:00", close: "18:00"}}: overrides hours
 
     @field_validator("timezone")
     @classmethod
@@ -198,28 +214,39 @@ class SalonSpec(_Spec):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def hours_on(self, day: date) -> Hours:
+        """Every staff member's working hours on ``day``: ``weekday_hours`` for its weekday, else ``hours``."""
+        return self.weekday_hours.get(WEEKDAYS[day.weekday()], self.hours)
+
 
 class ClientSpec(_Spec):
     phone: Phone
-    name: str | None = None
+    name: str | None = None  # the name the CRM knows; omitted: the CRM does not know the client
+    whatsapp_name: str | None = None  # the profile name WhatsApp delivers; omitted: the CRM name
     history: list[VisitSpec] = []
 
     @property
     def wa_id(self) -> str:
         return self.phone.lstrip("+")
 
+    @property
+    def profile_name(self) -> str | None:
+        """What the deliveries carry as ``contacts[].profile.name``."""
+        return self.whatsapp_name or self.name
+
 
 class Expect(_Spec):
     contains: Texts = []
-    contains_any: Texts = []
+    contains_any: TextGroups = []  # each group: at least one of its texts
     not_contains: Texts = []
     no_reply: bool | None = None  # True: the bot must stay silent; False: it must answer
     buttons: Texts = []
+    max_times: int | None = Field(default=None, ge=1)  # at most this many clock times (HH:MM), repeats counted
 
     @model_validator(mode="after")
     def _consistent(self) -> Expect:
-        if self.no_reply and (self.contains or self.contains_any or self.buttons):
-            raise ValueError("no_reply: true cannot be combined with contains, contains_any or buttons")
+        if self.no_reply and (self.contains or self.contains_any or self.buttons or self.max_times):
+            raise ValueError("no_reply: true cannot be combined with contains, contains_any, buttons or max_times")
         return self
 
 
@@ -295,6 +322,7 @@ class CreatedSpec(_Spec):
     services: Annotated[list[Id], Field(min_length=1)]
     start: LocalMoment
     phone: Phone
+    name: Text | None = None  # the CRM client's name on the new record (case and ё/е ignored)
 
 
 class Outcome(_Spec):
@@ -356,7 +384,7 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             path += f"[{part}]"
-        elif part not in _STEP_TAGS and not str(part).startswith(("function-", "lax-", "json-")):
+        elif part not in _STEP_TAGS and part != "[key]" and not str(part).startswith(("function-", "lax-", "json-")):
             path += f".{part}" if path else str(part)
     return path
 
@@ -378,7 +406,7 @@ def _reason(error: Any) -> str:
     if kind == "step_kind":
         return _step_kind_reason(given)
     message = message.removeprefix("Value error, ")
-    if kind in ("clock", "moment", "phone", "weekday", "unknown_key", "value_error"):
+    if kind in ("clock", "moment", "phone", "weekday", "unknown_key", "value_error", "groups"):
         return message
     if isinstance(given, str | int | float | bool) or given is None:
         return f"{message[:1].lower()}{message[1:]} (got {given!r})"
@@ -403,7 +431,7 @@ def parse(document: Any, file: str) -> tuple[Scenario | None, list[Problem]]:
 
 class _Salon:
     def __init__(self, salon: SalonSpec) -> None:
-        self.hours = salon.hours
+        self.spec = salon
         self.services = {s.id: s for s in salon.services}
         self.staff = {m.id: m for m in salon.staff}
 
@@ -428,14 +456,12 @@ class _Salon:
             yield Problem("", f"{where}.start", f"{start:%Y-%m-%d} is a {weekday}, {member.name}'s day off")
             return
         end = start + timedelta(minutes=sum(self.services[i].minutes for i in service_ids))
-        opens, closes = (
-            datetime.combine(start.date(), self.hours.open),
-            datetime.combine(start.date(), self.hours.close),
-        )
+        hours = self.spec.hours_on(start.date())
+        opens, closes = datetime.combine(start.date(), hours.open), datetime.combine(start.date(), hours.close)
         if start < opens or end > closes:
-            reason = (
-                f"{start:%H:%M}-{end:%H:%M} is outside working hours {self.hours.open:%H:%M}-{self.hours.close:%H:%M}"
-            )
+            reason = f"{start:%H:%M}-{end:%H:%M} is outside working hours {hours.open:%H:%M}-{hours.close:%H:%M}"
+            if hours is not self.spec.hours:
+                reason += f" on {weekday}"
             yield Problem("", f"{where}.start", reason)
 
 

@@ -58,6 +58,7 @@ def salon_facts(spec: Scenario) -> SalonFacts:
         tz=spec.tz,
         opens=spec.salon.hours.open,
         closes=spec.salon.hours.close,
+        other_hours=tuple((h.open, h.close) for h in spec.salon.weekday_hours.values()),
         staff={m.id: m.name for m in spec.salon.staff},
         services={s.id: s.title for s in spec.salon.services},
         provides={m.id: tuple(m.services or every) for m in spec.salon.staff},
@@ -133,13 +134,13 @@ def play(
                 plan = variation.deliveries(list(step.user), rng)
                 for delivery in plan:
                     message = text_message(delivery.text, client.wa_id, timestamp=base + delivery.position)
-                    stage.deliver(salon, client.wa_id, client.name, message)
+                    stage.deliver(salon, client.wa_id, client.profile_name, message)
                 texts = [d.text for d in sorted(plan, key=lambda d: d.position)]
                 delivered = len(plan)
             elif isinstance(step, ButtonStep):
                 earlier = _reply_to(stage, client.wa_id, first_sent)
                 message, title = button_message(step.button, earlier, client.wa_id, int(time.time()))
-                stage.deliver(salon, client.wa_id, client.name, message)
+                stage.deliver(salon, client.wa_id, client.profile_name, message)
                 texts, delivered = [f"{title} {step.button.id}"], 1
             elif isinstance(step, WaitStep):
                 moment = spec.local(step.wait_until)

@@ -22,6 +22,7 @@ class RecordView:
     start: datetime  # aware, salon time zone
     deleted: bool = False
     attendance: int = 0
+    client_name: str | None = field(default=None, compare=False)  # the CRM client's, for outcome names
 
 
 Snapshot = dict[int, RecordView]
@@ -38,6 +39,7 @@ def snapshot(state: SalonState) -> Snapshot:
                 start=record.start,
                 deleted=record.deleted,
                 attendance=record.attendance,
+                client_name=state.clients[record.client_id].name if record.client_id in state.clients else None,
             )
             for record in state.records.values()
         }

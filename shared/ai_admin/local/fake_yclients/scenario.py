@@ -35,7 +35,12 @@ def state_from_scenario(scenario: Mapping[str, Any], company_id: int = 1) -> Sal
     salon = _require(scenario, "salon", "scenario")
     tz = ZoneInfo(str(salon.get("timezone", "Europe/Moscow")))
     hours = salon.get("hours") or {"open": "10:00", "close": "21:00"}
-    open_, close = _clock(hours["open"], "salon.hours"), _clock(hours["close"], "salon.hours")
+    week = {wd: (_clock(hours["open"], "salon.hours"), _clock(hours["close"], "salon.hours")) for wd in range(7)}
+    for day, window in (salon.get("weekday_hours") or {}).items():
+        where = f"salon.weekday_hours.{day}"
+        if str(day).lower()[:3] not in WEEKDAYS:
+            raise ScenarioError(f"{where}: unknown weekday")
+        week[WEEKDAYS[str(day).lower()[:3]]] = (_clock(window["open"], where), _clock(window["close"], where))
     categories: dict[str, Category] = {}
     services = []
     for n, item in enumerate(_require(salon, "services", "salon")):
@@ -68,7 +73,7 @@ def state_from_scenario(scenario: Mapping[str, Any], company_id: int = 1) -> Sal
                 name=str(_require(item, "name", where)),
                 specialization=str(item.get("specialization", "Барбер")),
                 service_ids=service_ids,
-                hours={wd: (open_, close) for wd in range(7) if wd not in off},
+                hours={wd: window for wd, window in week.items() if wd not in off},
             )
         )
     company = Company(company_id, str(salon.get("title", "Салон")), str(salon.get("address", "")), "", str(tz))
