@@ -14,7 +14,7 @@ from ai_admin.conversation.understanding import Language
 from ai_admin.domain.day_parts import PartOfDay, TimeWindow
 from ai_admin.domain.messages import ReplyButton
 from ai_admin.domain.russian_format import clock, day_month, minutes_text, on_day, rubles, weekday_name
-from ai_admin.domain.russian_words import accusative, dative, genitive
+from ai_admin.domain.russian_words import Case, accusative, dative, genitive, inflect_title
 
 _PARTS_RU = {PartOfDay.MORNING: "утром", PartOfDay.AFTERNOON: "днём", PartOfDay.EVENING: "вечером"}
 _PARTS_EN = {
@@ -47,7 +47,7 @@ def either(items: Sequence[str], word: str = "или") -> str:
 def grouped_times(times: Sequence[datetime], parts: dict[PartOfDay, str]) -> str:
     """ "утром 10:00, 11:30; днём 13:00; вечером 18:00", or a plain list when three or fewer."""
     ordered = sorted(times)
-    if len(ordered) <= 3:
+    if len(ordered) <= 3 or len({PartOfDay.of(t.time()) for t in ordered}) == 1:
         return ", ".join(clock(t) for t in ordered)
     groups: dict[PartOfDay, list[str]] = {}
     for moment in ordered:
@@ -164,8 +164,8 @@ class RussianPhrases:
         return "На какой день вас записать?"
 
     def unknown_service(self, words: str, area: str | None, listed: str) -> str:
-        have = f"Из {area.lower()} есть: {listed}." if area else f"Есть: {listed}."
-        return f"Услуги «{words}» у нас нет. {have}"
+        have = f"Из {inflect_title(area, Case.GENITIVE).lower()} есть: {listed}." if area else f"Есть: {listed}."
+        return f"К сожалению, «{words}» мы не делаем. {have}"
 
     def unknown_staff(self, name: str, names: Sequence[str]) -> str:
         return f"Мастера «{name}» у нас нет. У нас работают: {', '.join(names)}."

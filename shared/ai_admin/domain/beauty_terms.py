@@ -37,7 +37,6 @@ _AREAS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
 def area_stems(text: str) -> tuple[str, ...]:
     """The title stems of the area ``text`` belongs to; empty when no area is recognised."""
     found = set(lemmas(text)) | set(fold(text).replace("-", "").split())
-    for words, stems in _AREAS.values():
-        if found & words:
-            return stems
-    return ()
+    hits = [(len(found & words), -order, stems) for order, (words, stems) in enumerate(_AREAS.values())]
+    best = max(hits)
+    return best[2] if best[0] else ()  # the area most of the words belong to ("наращивание ресниц": lashes)

@@ -478,6 +478,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         seed=args.seed,
         step_timeout_s=args.step_timeout,
         verbose=args.verbose,
+        transcript=args.transcript,
     )
     return run_eval(options, root=_root(args))
 
@@ -491,6 +492,7 @@ def _add_eval(sub: Any) -> None:
     evaluate.add_argument("--seed", type=int, default=1, help="variation seed of runs 2..K (printed)")
     evaluate.add_argument("--step-timeout", type=float, default=30.0, help="seconds a step may keep the product busy")
     evaluate.add_argument("--verbose", action="store_true", help="handler logs at INFO on stderr")
+    evaluate.add_argument("--transcript", action="store_true", help="print the dialog of every failed run")
     evaluate.set_defaults(run=cmd_eval)
 
 

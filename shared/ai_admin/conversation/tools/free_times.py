@@ -89,6 +89,13 @@ class Calendar:
     # --- free times -----------------------------------------------------------------------------
 
     def free(self, member: StaffInfo, day: date, service_ids: Sequence[int]) -> list[datetime]:
+        free = self._crm_free(member, day, service_ids)
+        own = self.moving
+        if own is not None and own.staff_id == member.id and own.start.date() == day:
+            return self._with_own_time(member, free, own, service_ids)
+        return free
+
+    def _crm_free(self, member: StaffInfo, day: date, service_ids: Sequence[int]) -> list[datetime]:
         key = (member.id, day, tuple(sorted(service_ids)))
         if key not in self._free:
             if day < self.today or self.hours(member, day) is None:
@@ -97,17 +104,24 @@ class Calendar:
                 self.requests += 1
                 starts = self.desk.free_starts(self.company_id, member.id, day, list(service_ids))
                 self._free[key] = sorted(s for s in starts if s > self.now)
-        own = self.moving
-        if own is not None and own.staff_id == member.id and own.start.date() == day:
-            return self._with_own_time(self._free[key], own, service_ids)
         return self._free[key]
 
-    def _with_own_time(self, free: list[datetime], own: Booked, service_ids: Sequence[int]) -> list[datetime]:
+    def _with_own_time(
+        self, member: StaffInfo, free: list[datetime], own: Booked, service_ids: Sequence[int]
+    ) -> list[datetime]:
         """The CRM counts the booking being moved as busy; a start is free for it when the whole visit
-        fits in what is free for others plus the booking's own time ("на полчаса раньше")."""
+        fits in what is free for others plus the booking's own time ("на полчаса раньше"). What is free
+        for others is read at the grain of the member's shortest service, which shows short gaps too."""
         length = timedelta(minutes=self.catalogue.minutes(service_ids) or 60)
         own_end = own.start + timedelta(minutes=self.catalogue.minutes(own.service_ids) or 60)
-        covered = sorted([(s, s + length) for s in free] + [(own.start, own_end)])
+        shortest = min(
+            (s for s in self.catalogue.services if s.id in member.service_ids), key=lambda s: s.minutes, default=None
+        )
+        grain = [(s, s + length) for s in free]
+        if shortest is not None:
+            step = max(timedelta(minutes=shortest.minutes), GRID)  # free starts come at least a grid apart
+            grain += [(s, s + step) for s in self._crm_free(member, own.start.date(), [shortest.id])]
+        covered = sorted([*grain, (own.start, own_end)])
         found = set(free)
         start = own.start - length + GRID
         while start < own_end:
@@ -209,13 +223,18 @@ def _inside(start: datetime, end: datetime, spans: Sequence[tuple[datetime, date
 
 def spread(slots: Sequence[OfferedSlot], most: int = MOST_SHOWN) -> list[OfferedSlot]:
     """At most ``most`` slots with distinct start times, spread over the list (the first and last
-    kept), so a day of free times reads short; the first master listed for a time stands for it."""
+    kept), so a day of free times reads short; the first master listed for a time stands for it.
+    When there are more than enough, times on the hour or half hour are preferred (10:00, 10:30
+    read better than 10:15, 10:45)."""
     by_start: dict[datetime, OfferedSlot] = {}
     for slot in slots:
         by_start.setdefault(slot.start, slot)
     distinct = sorted(by_start.values(), key=lambda s: s.start)
     if len(distinct) <= most:
         return distinct
+    round_ones = [s for s in distinct if s.start.minute in (0, 30)]
+    if len(round_ones) >= most:
+        distinct = round_ones
     step = (len(distinct) - 1) / (most - 1)
     return [distinct[round(i * step)] for i in range(most)]
 

@@ -22,7 +22,7 @@ from rich.console import Console
 from ai_admin.local.eval import brains, report
 from ai_admin.local.eval.judging import RunResult, judge
 from ai_admin.local.eval.loading import LoadedScenario, load
-from ai_admin.local.eval.runner import play
+from ai_admin.local.eval.runner import RunTrace, play
 from ai_admin.local.eval.salon_sync import SyncFailed
 from ai_admin.local.eval.scorecard import all_clear, scorecard
 from ai_admin.local.eval.stage import Stage
@@ -41,6 +41,7 @@ class EvalOptions:
     seed: int = 1
     step_timeout_s: float = 30.0
     verbose: bool = False
+    transcript: bool = False  # print the dialog of every run that failed
 
 
 @contextlib.contextmanager
@@ -103,10 +104,15 @@ def run_eval(options: EvalOptions, *, root: Path, stack: Stack | None = None, ou
             stage = owned.enter_context(Stage.on(here, worker_env=env, drop_prefixes=drop))
             for scenario in scenarios:
                 for number in range(1, options.runs + 1):
-                    result = _one_run(stage, scenario, number, options, model)
+                    result, trace = _one_run(stage, scenario, number, options, model)
                     results.append(result)
                     mark = "[green]✓[/]" if result.passed else "[red]✗[/]"
                     console.print(f"{mark} {scenario.spec.id} run {number} ({result.seconds:.1f} s)")
+                    if options.transcript and trace is not None and not result.passed:
+                        for step in trace.steps:
+                            said = " / ".join(step.client_texts) or step.label
+                            console.print(f"    [bold]{step.kind}[/]: {said}", markup=True, highlight=False)
+                            console.print(f"    bot: {step.reply.text or '(nothing)'}", markup=False)
     finally:
         if model is not None:
             model.stop()
@@ -120,14 +126,18 @@ def run_eval(options: EvalOptions, *, root: Path, stack: Stack | None = None, ou
 
 def _one_run(
     stage: Stage, scenario: LoadedScenario, number: int, options: EvalOptions, model: brains.ScriptedModel | None
-) -> RunResult:
+) -> tuple[RunResult, RunTrace | None]:
     spec = scenario.spec
     if model is not None:
         if not spec.script:
-            return RunResult(spec.id, scenario.file, number, failures=["no script: to play with --brain scripted"])
+            return RunResult(
+                spec.id, scenario.file, number, failures=["no script: to play with --brain scripted"]
+            ), None
         model.load_script([turn.model_dump(exclude_none=True) for turn in spec.script])
     rng = None if number == 1 else rng_for(options.seed, spec.id, number)
     try:
-        return judge(play(stage, scenario, number, rng, options.step_timeout_s))
+        trace = play(stage, scenario, number, rng, options.step_timeout_s)
     except (SyncFailed, ScenarioError) as error:
-        return RunResult(spec.id, scenario.file, number, failures=[f"the salon could not be set up: {error}"])
+        failure = f"the salon could not be set up: {error}"
+        return RunResult(spec.id, scenario.file, number, failures=[failure]), None
+    return judge(trace), trace

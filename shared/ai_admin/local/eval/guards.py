@@ -265,9 +265,9 @@ _YES = frozenset(
     }
 )
 _NO = frozenset({"нет", "не", "неа", "no", "decline", "keep", "оставить", "оставьте", "стоп", "stop"})
-_ACTION_WORDS = {
-    "cancel": re.compile(r"отмен"),
-    "move": re.compile(r"перен[её]с|перезапис|передвин|сдвин|измен"),
+_ACTION_WORDS = {  # Russian, and English for clients who write in it
+    "cancel": re.compile(r"отмен|cancel"),
+    "move": re.compile(r"перен[её]с|перезапис|передвин|сдвин|измен|\bmove|reschedul"),
 }
 
 

@@ -202,8 +202,15 @@ def _reply_to(stage: Stage, wa_id: str, since: int) -> Reply:
 def _invalid_alternatives(item: StepTrace, trace: RunTrace, salon: Salon, clock: datetime) -> list[Violation]:
     state = salon.state
 
+    # a time overlapping the client's own booking is bookable for moving that booking
+    phone = trace.scenario.spec.client.phone
+    own = [r.id for r in item.before.values() if r.phone == phone and not r.deleted]
+
     def free_starts(staff_id: int, day: date, service_id: int) -> set[clock_time]:
-        return {moment.time() for moment in state.free_starts(staff_id, day, [service_id])}
+        found = {moment.time() for moment in state.free_starts(staff_id, day, [service_id])}
+        for record_id in own:
+            found |= {moment.time() for moment in state.free_starts(staff_id, day, [service_id], ignoring=record_id)}
+        return found
 
     client_texts = [text for step in [*trace.steps, item] for text in step.client_texts]
     return invalid_alternatives(

@@ -212,8 +212,11 @@ class SalonState:
             return False
         return all(r.end <= start or r.start >= end for r in self.records_of(staff_id, start.date()) if r.id != ignore)
 
-    def free_starts(self, staff_id: int, day: date, service_ids: Iterable[int] = ()) -> list[datetime]:
-        """Bookable start times: inside working hours, clear of records, not in the past."""
+    def free_starts(
+        self, staff_id: int, day: date, service_ids: Iterable[int] = (), ignoring: int | None = None
+    ) -> list[datetime]:
+        """Bookable start times: inside working hours, clear of records (but ``ignoring``, a record
+        being moved), not in the past."""
         hours = self.working_hours(staff_id, day)
         if hours is None:
             return []
@@ -222,7 +225,7 @@ class SalonState:
         now = self.now()
         starts, moment = [], hours[0]
         while moment + timedelta(seconds=length) <= hours[1]:
-            if moment > now and self.is_free(staff_id, moment, length):
+            if moment > now and self.is_free(staff_id, moment, length, ignore=ignoring):
                 starts.append(moment)
             moment += step
         return starts
