@@ -26,14 +26,37 @@ from ai_admin.conversation.brain import Brain
 from ai_admin.conversation.brain_chain import BrainChain
 from ai_admin.conversation.offline_brain import OfflineBrain
 from ai_admin.domain.messages import TemplateReply
-from ai_admin.settings import AppSettings, LlmSettings, PostgresSettings, RedisSettings, WhatsAppSettings, load
+from ai_admin.observability import logger
+from ai_admin.settings import (
+    AppSettings,
+    LlmSettings,
+    PostgresSettings,
+    RedisSettings,
+    SettingsError,
+    WhatsAppSettings,
+    load,
+)
 
 
 def brain() -> Brain:
     """The configured LLM providers in order, then the offline brain; the offline brain alone when no
-    provider is configured (the local default: no keys needed)."""
-    config = load(LlmSettings)
-    llms = [] if load(AppSettings).brain == "offline" else build_brains(config)
+    provider is configured (the local default: no keys needed). ``AI_ADMIN_BRAIN=llm`` (the template's)
+    makes a missing provider a setting error instead, so a deployment never answers offline unnoticed.
+    Logs once which brains answer."""
+    config, mode = load(LlmSettings), load(AppSettings).brain
+    if mode == "offline":
+        llms: list[Brain] = []
+    else:
+        incomplete = config.incomplete()
+        llms = build_brains(config)
+        if mode == "llm" and not llms:
+            reason = "; ".join(incomplete) or "LLM_PRIMARY_BASE_URL and LLM_PRIMARY_API_KEY are not set"
+            raise SettingsError(f"setting error: AI_ADMIN_BRAIN=llm needs an LLM provider: {reason}")
+        if incomplete:
+            logger.warning("an LLM provider is half configured and unused", extra={"problems": incomplete})
+    models = {p.name: p.model for p in config.providers()}
+    names = [*(f"{b.name} ({models.get(b.name, '?')})" for b in llms), "offline"]
+    logger.info("conversation brains", extra={"brains": names, "mode": mode})
     if not llms:
         return OfflineBrain()
     return BrainChain([*llms, OfflineBrain()], config.turn_budget_s, last_reserve_s=config.offline_reserve_s)
