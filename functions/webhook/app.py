@@ -37,6 +37,8 @@ def receive_delivery() -> Response[dict[str, Any]]:
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
     receipt = webhook.receiver().receive(body, event.headers.get("x-hub-signature-256"))
     metrics.add_metric(name="WebhookMessages", unit="Count", value=receipt.accepted)
+    if receipt.dead_lettered:
+        metrics.add_metric(name="WebhookDeadLetters", unit="Count", value=receipt.dead_lettered)
     logger.info("webhook delivery", extra={"receipt": receipt.__dict__})
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body={"ok": True})
 

@@ -69,6 +69,11 @@ class Receipts:
         return False
 
 
+class DeadLetters:
+    def keep(self, source: str, reason: str, fragment: str, fingerprint: str) -> None:
+        raise AssertionError(f"nothing here is unreadable: {reason}")
+
+
 class FlakyQueue:
     """Fails the first ``failures`` sends, then records what it was given."""
 
@@ -85,7 +90,7 @@ class FlakyQueue:
 
 def test_a_message_whose_enqueue_failed_is_accepted_on_metas_retry(inbox: RedisInbox) -> None:
     queue = FlakyQueue(failures=1)
-    receiver = WebhookReceiver("secret", 1_000_000, Salons(), inbox, queue, Receipts())
+    receiver = WebhookReceiver("secret", 1_000_000, Salons(), inbox, queue, Receipts(), DeadLetters())
     body, headers = signed_text_delivery("Здравствуйте", wa_id="79990000004", app_secret="secret")
     with pytest.raises(QueueUnavailable):
         receiver.receive(body, headers["X-Hub-Signature-256"])

@@ -1,10 +1,15 @@
 """The webhook's whole job: check the signature, parse, route each message to its salon, drop
 duplicates, buffer it for the client's next turn and enqueue; delivery receipts update our outbound
-messages. Nothing slow happens here: the reply is the conversation worker's job."""
+messages. Nothing slow happens here: the reply is the conversation worker's job.
+
+A signed delivery is always acknowledged once what it holds is stored: what cannot be read is kept as a
+dead letter (Meta would re-send a refused body for days, and one bad message would hold back the rest).
+Only an unsigned or oversized body is refused, and a storage or queue outage answers 5xx so Meta retries."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Protocol
@@ -37,6 +42,12 @@ class TurnQueue(Protocol):
     def enqueue(self, company_id: int, client_key: str, wamid: str) -> None: ...
 
 
+class DeadLetters(Protocol):
+    def keep(self, source: str, reason: str, fragment: str, fingerprint: str) -> None:
+        """Stores what could not be processed, once per ``fingerprint`` (a redelivery adds nothing)."""
+        ...
+
+
 class DeliveryLog(Protocol):
     def record_status(self, update: StatusUpdate) -> bool:
         """False when the message is not one of ours (it is then ignored)."""
@@ -50,7 +61,7 @@ class Receipt:
     unrouted: int = 0
     statuses: int = 0
     statuses_ignored: int = 0
-    skipped: int = 0
+    dead_lettered: int = 0
 
 
 @dataclass
@@ -61,12 +72,22 @@ class WebhookReceiver:
     inbox: Inbox
     queue: TurnQueue
     deliveries: DeliveryLog
+    dead_letters: DeadLetters
 
     def receive(self, body: bytes, signature_header: str | None) -> Receipt:
         if len(body) > self.max_body_bytes:
             raise PayloadTooLarge(f"body of {len(body)} bytes is over {self.max_body_bytes}")
         signature.verify(body, signature_header, self.app_secret)
         delivery = parse(body)
+        for rejected in delivery.rejected:
+            fragment = rejected.fragment
+            text = fragment if isinstance(fragment, str) else json.dumps(fragment, ensure_ascii=False, default=str)
+            fingerprint = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+            self.dead_letters.keep("whatsapp", rejected.reason, text, fingerprint)
+        if delivery.rejected:
+            logger.warning(
+                "webhook parts dead-lettered", extra={"reasons": [r.reason[:200] for r in delivery.rejected]}
+            )
         accepted = duplicates = unrouted = 0
         for item in delivery.messages:
             company_id = self.salons.company_for(item.phone_number_id)
@@ -87,7 +108,7 @@ class WebhookReceiver:
                 ignored += 1
         if unrouted:
             logger.warning("webhook for an unknown phone_number_id", extra={"unrouted": unrouted})
-        return Receipt(accepted, duplicates, unrouted, done, ignored, delivery.skipped)
+        return Receipt(accepted, duplicates, unrouted, done, ignored, len(delivery.rejected))
 
     def _buffer(self, company_id: int, item: BufferedMessage) -> bool:
         """False for a duplicate."""
