@@ -20,7 +20,10 @@ processor = SqsFifoPartialProcessor()
 @tracer.capture_method
 def answer(record: SQSRecord) -> None:
     body = json.loads(record.body)
-    request = TurnRequest(int(body["company_id"]), str(body["client_key"]), str(body["wamid"]))
+    item = body.get("item")
+    request = TurnRequest(
+        int(body["company_id"]), str(body["client_key"]), str(body["wamid"]), str(item) if item else None
+    )
     with log_keys(company_id=request.company_id, sqs_message_id=record.message_id):
         outcome = conversation_worker.answerer().answer(request)
     if outcome.answered:

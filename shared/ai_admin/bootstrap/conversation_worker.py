@@ -12,6 +12,7 @@ from ai_admin.adapters.postgres_conversations import PostgresConversations
 from ai_admin.adapters.postgres_notification_ledger import PostgresNotificationLedger
 from ai_admin.adapters.postgres_opt_outs import PostgresOptOuts
 from ai_admin.adapters.postgres_session import PostgresSession
+from ai_admin.adapters.postgres_turn_journal import PostgresTurnJournal
 from ai_admin.adapters.redis_connection import connect as connect_redis
 from ai_admin.adapters.redis_context_store import RedisContextStore
 from ai_admin.adapters.redis_inbox import RedisInbox
@@ -88,11 +89,14 @@ def responder() -> AiResponder:
 @functools.cache
 def answerer() -> TurnAnswerer:
     config = load(WhatsAppSettings)
-    conversations = PostgresConversations(PostgresSession(load(PostgresSettings)))
+    db = PostgresSession(load(PostgresSettings))
+    conversations = PostgresConversations(db)
     return TurnAnswerer(
         pending=RedisInbox(connect_redis(load(RedisSettings)), dedup_ttl_s=config.dedup_ttl_s),
         transcript=conversations,
+        journal=PostgresTurnJournal(db),
         responder=responder(),
+        handoffs=conversations,
         messenger=WhatsAppCloudMessenger(config),
         fallback=TemplateReply(config.fallback_template, config.template_language),
         debounce_s=config.debounce_s,

@@ -122,6 +122,12 @@ class AiResponder:
             return [ButtonsReply(text, tuple(reply.buttons[:3]))]
         return [TextReply(text)]
 
+    def abandon(self, turn: InboundTurn) -> None:
+        state = self.contexts.load(turn.company_id, turn.conversation_id)
+        if state is not None:
+            state.pending, state.offered, state.handed_off = None, [], True
+            self.contexts.save(turn.company_id, turn.conversation_id, state)
+
 
 _CLAIMS = {
     "created": re.compile(

@@ -34,6 +34,10 @@ from ai_admin.observability import logger
 SEARCH_DAYS = 14
 BOOKINGS_AHEAD_DAYS = 90
 MAX_LISTED_TIMES = 6
+CRM_UNAVAILABLE = (
+    "Не получилось получить данные из системы салона: она сейчас не отвечает. "
+    "Попробуйте, пожалуйста, через минуту или попросите передать вопрос администратору."
+)
 YES_BUTTON = ReplyButton("answer_yes", "Да")
 NO_BUTTON = ReplyButton("answer_no", "Нет")
 
@@ -80,6 +84,9 @@ class SalonToolbox:
             result: ToolResult = handler(parsed)
         except _Missing as missing:
             result = ToolResult(False, {"needs": missing.data or {"answer": True}}, missing.say)
+        except BookingError as error:  # a CRM read the tool depends on (a change's failure is its own)
+            logger.warning("a tool could not read the CRM", extra={"tool": name, "detail": str(error)[:200]})
+            result = ToolResult(False, {"problem": "crm_unavailable"}, CRM_UNAVAILABLE)
         self.ctx.state.extra["last_tool"] = name
         result.final = bool(result.say)
         self.last_result = result

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ai_admin.domain.errors import PayloadTooLarge, QueueUnavailable, StorageUnavailable
@@ -19,6 +19,12 @@ from ai_admin.domain.messages import BufferedMessage, StatusUpdate
 from ai_admin.observability import logger
 from ai_admin.whatsapp import signature
 from ai_admin.whatsapp.webhook_payload import parse
+
+MAX_QUEUED_BYTES = 200_000
+
+
+def _line(item: BufferedMessage) -> str:
+    return json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
 class SalonDirectory(Protocol):
@@ -39,7 +45,9 @@ class Inbox(Protocol):
 
 
 class TurnQueue(Protocol):
-    def enqueue(self, company_id: int, client_key: str, wamid: str) -> None: ...
+    def enqueue(self, company_id: int, client_key: str, wamid: str, item: str) -> None:
+        """Queues the client's turn with the buffered ``item`` itself, the durable copy of the message."""
+        ...
 
 
 class DeadLetters(Protocol):
@@ -112,11 +120,13 @@ class WebhookReceiver:
 
     def _buffer(self, company_id: int, item: BufferedMessage) -> bool:
         """False for a duplicate."""
-        line = json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        line = _line(item)
+        if len(line.encode()) > MAX_QUEUED_BYTES:  # SQS takes 256 KiB: keep the message, drop its raw copy
+            line = _line(replace(item, message=replace(item.message, raw={})))
         try:
             if not self.inbox.admit(item.message.wamid, company_id, item.client.key, line):
                 return False
-            self.queue.enqueue(company_id, item.client.key, item.message.wamid)
+            self.queue.enqueue(company_id, item.client.key, item.message.wamid, line)
         except (QueueUnavailable, StorageUnavailable):
             # Meta redelivers on our 5xx; let that retry through (the worker drops a repeated wamid).
             with contextlib.suppress(StorageUnavailable):

@@ -1,0 +1,211 @@
+"""A turn that fails, is cut short or is delivered again never costs the client an answer, never
+answers twice and never acts on stale words: the worker against a synced salon (fake YClients, the
+offline brain), real PostgreSQL and Redis, the fake WhatsApp Graph API."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import yaml
+
+from ai_admin.adapters.postgres_connection import connect
+from ai_admin.bootstrap import conversation_worker
+from ai_admin.conversation.answer_turn import TurnAnswerer, TurnOutcome, TurnRequest
+from ai_admin.conversation.ports import TurnResponder
+from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundTurn, OutboundMessage, Recipient
+from ai_admin.local.eval.loading import LoadedScenario, load
+from ai_admin.local.eval.stage import Salon, Stage
+from ai_admin.local.inbound import text_message
+from ai_admin.local.stack import Stack
+from ai_admin.whatsapp.send_replies import Messenger
+from ai_admin.whatsapp.webhook_payload import Message, to_inbound
+
+CLIENT = "79991110001"
+RECORD = 9301
+HANDED_OVER = "передал его администратору"
+
+SALON: dict[str, Any] = {
+    "id": "turn-safety",
+    "description": "A client with one booking, and another client's booking beside it.",
+    "now": "2026-03-10T12:00",
+    "salon": {
+        "title": "Барбершоп Северный",
+        "timezone": "Europe/Moscow",
+        "address": "ул. Полярная, 7",
+        "hours": {"open": "10:00", "close": "21:00"},
+        "services": [{"id": 301, "title": "Мужская стрижка", "price": 1600, "minutes": 60, "category": "Стрижки"}],
+        "staff": [{"id": 401, "name": "Сергей", "services": [301]}],
+        "records": [
+            {"id": RECORD, "phone": f"+{CLIENT}", "staff": 401, "services": [301], "start": "2026-03-12T18:00"},
+            {"id": 9302, "phone": "+79991110077", "staff": 401, "services": [301], "start": "2026-03-12T19:00"},
+        ],
+    },
+    "client": {"phone": f"+{CLIENT}", "name": "Игорь"},
+    "steps": [{"user": "Здравствуйте"}],
+}
+
+
+def scenario(tmp_path: Path) -> LoadedScenario:
+    path = tmp_path / "turn-safety.yaml"
+    path.write_text(yaml.safe_dump(copy.deepcopy(SALON), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    [loaded], problems = load([str(path)])
+    assert problems == []
+    return loaded
+
+
+@pytest.fixture
+def stage(local_stack: Stack, clean_state: None) -> Iterator[Stage]:
+    with Stage.on(local_stack, worker_env={"AI_ADMIN_BRAIN": "offline"}, drop_prefixes=("LLM_",)) as running:
+        yield running
+
+
+@pytest.fixture
+def salon(stage: Stage, tmp_path: Path) -> Salon:
+    return stage.prepare(scenario(tmp_path))
+
+
+def replies_since(stage: Stage, since: int, to: str = CLIENT) -> list[str]:
+    return [m.text for m in stage.sent()[since:] if m.to == to]
+
+
+def say(stage: Stage, salon: Salon, text: str) -> list[str]:
+    """One client message through the webhook, the queue and the worker; the replies it got."""
+    before = len(stage.sent())
+    stage.deliver(salon, CLIENT, "Игорь", text_message(text, CLIENT))
+    stage.wait_idle(salon, CLIENT, timeout_s=30)
+    return replies_since(stage, before)
+
+
+def rows(stack: Stack, sql: str, **params: Any) -> list[list[Any]]:
+    conn = connect(stack.env["DATABASE_URL"])
+    try:
+        return list(conn.run(sql, **params) or [])
+    finally:
+        conn.close()
+
+
+def record_deleted(salon: Salon, record_id: int = RECORD) -> bool:
+    return bool(salon.state.records[record_id].deleted)
+
+
+# --- the same turn, driven record by record (what SQS would hand the worker) -------------------------
+
+
+def queued(salon: Salon, text: str) -> TurnRequest:
+    """The record the webhook would enqueue for ``text``: the message itself travels in it."""
+    raw = text_message(text, CLIENT, timestamp=int(time.time()))
+    item = BufferedMessage(salon.phone_number_id, ClientRef(CLIENT, CLIENT, None, "Игорь"), to_inbound(Message(**raw)))
+    line = json.dumps(item.to_dict(), ensure_ascii=False)
+    return TurnRequest(salon.company_id, CLIENT, item.message.wamid, line)
+
+
+@dataclass
+class FailsOn:
+    """The real responder, except that the turn saying ``text`` hits a bug."""
+
+    real: TurnResponder
+    text: str
+    seen: list[str] = field(default_factory=list)
+
+    def respond(self, turn: InboundTurn) -> list[OutboundMessage]:
+        self.seen.append(turn.text)
+        if turn.text == self.text:
+            raise RuntimeError("a bug somewhere in the conversation")
+        return self.real.respond(turn)
+
+    def abandon(self, turn: InboundTurn) -> None:
+        self.real.abandon(turn)
+
+
+@dataclass
+class DiesAfterSending:
+    """The real messenger; the first reply it sends is followed by the worker's death (a Lambda
+    timeout or crash after WhatsApp took the message, before the turn was closed)."""
+
+    real: Messenger
+    died: bool = False
+
+    def send(self, phone_number_id: str, to: Recipient, message: OutboundMessage) -> str:
+        wamid = self.real.send(phone_number_id, to, message)
+        if not self.died:
+            self.died = True
+            raise SystemError("the worker died here")
+        return wamid
+
+
+def worker(**parts: Any) -> TurnAnswerer:
+    return replace(conversation_worker.answerer(), **parts)
+
+
+def test_a_crm_read_error_gets_an_honest_answer_and_the_words_never_replay(stage: Stage, salon: Salon) -> None:
+    stage.fake.faults.fail_next("500", times=50, endpoint="GET /records/{company_id}")
+    [reply] = say(stage, salon, "Отмените мою запись, пожалуйста")
+    assert "не отвечает" in reply
+    assert not record_deleted(salon)
+    stage.fake.faults.clear()
+    [reply] = say(stage, salon, "Напомните, когда я записан?")  # answered for itself: nothing replays
+    assert "18:00" in reply and "отменить" not in reply.lower()
+    assert not record_deleted(salon)
+
+
+def test_a_turn_that_breaks_is_told_handed_off_and_its_yes_never_acts_later(stage: Stage, salon: Salon) -> None:
+    responder = FailsOn(conversation_worker.responder(), "да")
+    answerer = worker(responder=responder)
+    before = len(stage.sent())
+    answerer.answer(queued(salon, "Отмените мою запись, пожалуйста"))
+    [question] = replies_since(stage, before)
+    assert "отменить" in question.lower() and "18:00" in question
+
+    before = len(stage.sent())
+    outcome = answerer.answer(queued(salon, "да"))  # the bug: the record is done all the same
+    assert outcome.answered
+    [sorry] = replies_since(stage, before)
+    assert HANDED_OVER in sorry
+    [[needs_human]] = rows(
+        stage.stack, "SELECT state->'needs_human' FROM conversations WHERE company_id = :c", c=salon.company_id
+    )
+    assert needs_human is True
+
+    before = len(stage.sent())
+    answerer.answer(queued(salon, "да, конечно"))  # days later, about something else
+    assert not record_deleted(salon)
+    assert all("отменена" not in text for text in replies_since(stage, before))
+    assert responder.seen == ["Отмените мою запись, пожалуйста", "да", "да, конечно"]  # "да" ran once
+
+
+def test_a_turn_cut_short_after_sending_is_finished_by_its_redelivery_without_a_second_reply(
+    stage: Stage, salon: Salon
+) -> None:
+    messenger = DiesAfterSending(conversation_worker.answerer().messenger)
+    answerer = worker(messenger=messenger)
+    record = queued(salon, "Напомните, когда я записан?")
+    before = len(stage.sent())
+    with pytest.raises(SystemError):
+        answerer.answer(record)
+    assert len(replies_since(stage, before)) == 1
+    outcome = answerer.answer(record)  # SQS hands the record out again
+    assert outcome == TurnOutcome(answered=True, messages=1, sent=())
+    assert answerer.answer(record) == TurnOutcome(answered=False)
+    [reply] = replies_since(stage, before)
+    assert "18:00" in reply
+    assert rows(stage.stack, "SELECT status FROM turns WHERE company_id = :c", c=salon.company_id) == [["answered"]]
+
+
+def test_a_message_redis_lost_is_answered_from_its_record_once(stage: Stage, salon: Salon) -> None:
+    answerer = worker()
+    record = queued(salon, "Напомните, когда я записан?")
+    redis.Redis.from_url(stage.stack.env["REDIS_URL"]).flushdb()  # the webhook buffered it; Redis forgot
+    stage.set_clock(salon, salon.state.now())  # the frozen salon clock lives in Redis too
+    before = len(stage.sent())
+    assert answerer.answer(record).answered
+    assert answerer.answer(record) == TurnOutcome(answered=False)  # redelivered: answered already
+    [reply] = replies_since(stage, before)
+    assert "18:00" in reply
