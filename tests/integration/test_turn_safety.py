@@ -209,3 +209,17 @@ def test_a_message_redis_lost_is_answered_from_its_record_once(stage: Stage, sal
     assert answerer.answer(record) == TurnOutcome(answered=False)  # redelivered: answered already
     [reply] = replies_since(stage, before)
     assert "18:00" in reply
+
+
+def test_a_hanging_crm_cannot_keep_a_turn_past_its_budget(stage: Stage, salon: Salon) -> None:
+    """Each CRM call of the tools is cut at the turn's deadline (without it: two 8 s requests, retried)."""
+    stage.fake.faults.latency_s = 8.0
+    answerer = worker(decide_budget_s=1.0)
+    before = len(stage.sent())
+    started = time.monotonic()
+    assert answerer.answer(queued(salon, "Напомните, когда я записан?")).answered
+    elapsed = time.monotonic() - started
+    stage.fake.faults.clear()
+    [reply] = replies_since(stage, before)
+    assert "не отвечает" in reply
+    assert elapsed < 8.0, elapsed  # the budget is 1 s; a single slow request alone would take 8

@@ -161,3 +161,30 @@ def test_the_worker_gets_its_llm_providers_from_parameters_and_requires_one() ->
     assert parameters["LlmPrimaryBaseUrl"]["Default"].startswith("https://")
     assert worker.environment["AI_ADMIN_BRAIN"] == {"Ref": "ConversationBrain"}
     assert parameters["ConversationBrain"]["Default"] == "llm"
+
+
+BOOKKEEPING_S = 10.0  # cold start, PostgreSQL and Redis round trips of one record, beside the budgets
+
+
+def test_a_conversation_batch_always_ends_inside_the_worker_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker handles a batch's records one after another: the batch's worst case (every record a
+    full turn with a hanging model and CRM) must fit its timeout, or Lambda kills it mid-send and SQS
+    hands the batch out again."""
+    from ai_admin import settings
+    from ai_admin.conversation.answer_turn import worst_turn_s
+    from ai_admin.settings import LlmSettings, WhatsAppSettings, load
+
+    worker = FUNCTIONS["ConversationWorkerFunction"]
+    for name, value in worker.environment.items():  # the template's own values win over the defaults
+        if isinstance(value, str | int | float):
+            monkeypatch.setenv(name, str(value))
+    for name in ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_ACCESS_TOKEN"):
+        monkeypatch.setenv(name, "unused")
+    settings.reset()
+    whatsapp, llm = load(WhatsAppSettings), load(LlmSettings)
+    turn = worst_turn_s(whatsapp.debounce_max_wait_s, llm.turn_budget_s, whatsapp.send_budget_s)
+    [source] = worker.sqs_sources
+    assert source.batch_size * (turn + BOOKKEEPING_S) <= worker.timeout, (source.batch_size, turn, worker.timeout)
+    # the brains' budget bounds the model calls: a call cannot outlast it
+    assert llm.call_timeout_s <= llm.turn_budget_s - llm.offline_reserve_s
+    assert whatsapp.send_timeout_s <= whatsapp.send_budget_s

@@ -101,4 +101,6 @@ def answerer() -> TurnAnswerer:
         fallback=TemplateReply(config.fallback_template, config.template_language),
         debounce_s=config.debounce_s,
         max_wait_s=config.debounce_max_wait_s,
+        decide_budget_s=load(LlmSettings).turn_budget_s,
+        send_budget_s=config.send_budget_s,
     )

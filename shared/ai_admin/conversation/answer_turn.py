@@ -28,6 +28,7 @@ from ai_admin.conversation.ports import (
     TurnResponder,
 )
 from ai_admin.conversation.replies import ASK_PHONE, PLEASE_WRITE_TEXT, TURN_FAILED
+from ai_admin.domain import deadlines
 from ai_admin.domain.messages import (
     NEEDS_TEXT_KINDS,
     BufferedMessage,
@@ -50,6 +51,12 @@ class TurnRequest:
     client_key: str
     wamid: str
     item: str | None = None  # the buffered message itself (records enqueued before it existed carry none)
+
+
+def worst_turn_s(max_wait_s: float, decide_budget_s: float, send_budget_s: float) -> float:
+    """The longest one record can keep the worker, bookkeeping aside: waiting for the client to stop
+    typing, deciding (brains and their CRM calls share one deadline) and sending (one deadline)."""
+    return max_wait_s + decide_budget_s + send_budget_s
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,8 @@ class TurnAnswerer:
     fallback: TemplateReply
     debounce_s: float
     max_wait_s: float = 15.0
+    decide_budget_s: float = 25.0  # the brains' turn budget: the CRM calls of its tools end with it too
+    send_budget_s: float = 10.0
     clock: Callable[[], float] = field(default=time.time)
     sleep: Callable[[float], None] = field(default=time.sleep)
 
@@ -111,9 +120,15 @@ class TurnAnswerer:
             self.journal.decide(turn.turn_id, decided, failed=failed)
             replies = tuple(decided)
         claims = _TurnClaims(self.journal, turn.turn_id)
-        sent = send_replies(
-            self.messenger, latest.phone_number_id, Recipient.of(latest.client), replies, self.fallback, claims=claims
-        )
+        with deadlines.within(self.send_budget_s):
+            sent = send_replies(
+                self.messenger,
+                latest.phone_number_id,
+                Recipient.of(latest.client),
+                replies,
+                self.fallback,
+                claims=claims,
+            )
         for item in sent:
             self.transcript.record_outbound(turn.conversation_id, item.message, item.wamid, item.error)
         self.journal.finish(turn.turn_id)
@@ -131,7 +146,8 @@ class TurnAnswerer:
             messages=tuple(b.message for b in turn.messages),
         )
         try:
-            return self._decide(inbound, conversation), False
+            with deadlines.within(self.decide_budget_s):
+                return self._decide(inbound, conversation), False
         except Exception:
             logger.exception("turn failed: the client is told, an administrator takes over")
         self.handoffs.hand_off(conversation.conversation_id, 0)
