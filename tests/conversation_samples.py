@@ -141,6 +141,7 @@ def context(
         catalogue=catalogue or default_catalogue(),
         profile=profile,
         state=state if state is not None else DialogState(),
+        phone_verified=True,
     )
 
 

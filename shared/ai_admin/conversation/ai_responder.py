@@ -68,9 +68,10 @@ class AiResponder:
         state = self.contexts.load(turn.company_id, turn.conversation_id) or DialogState()
         if state.last_bot_at is not None and now - state.last_bot_at >= ttl:
             state = DialogState(client_name=state.client_name)
-        phone = turn.phone or ""
-        profile = self.profiles.profile(turn.company_id, phone) if phone else None
-        if self.reminders is not None and phone:
+        # A typed phone (no WhatsApp number to prove it) may book, but reveals nothing of that client.
+        phone, own = turn.phone or "", turn.phone_verified
+        profile = self.profiles.profile(turn.company_id, phone) if phone and own else None
+        if self.reminders is not None and phone and own:
             # A reminder sent since the bot last spoke is what a bare "да" or "нет" now answers.
             since = max(state.last_bot_at or now - timedelta(days=1), now - timedelta(days=1))
             reminded = self.reminders.last_reminder(turn.company_id, phone, since)
@@ -88,6 +89,7 @@ class AiResponder:
             profile=profile,
             state=state,
             button_ids=tuple(m.reply_id for m in turn.messages if m.reply_id),
+            phone_verified=own,
         )
         turn_key = turn.messages[-1].wamid if turn.messages else str(now.timestamp())
         tools = SalonToolbox(

@@ -26,6 +26,7 @@ class TurnContext:
     profile: ClientProfile | None
     state: DialogState  # mutable: tools and brains update it; the responder saves it
     button_ids: tuple[str, ...] = ()  # reply buttons the client tapped this turn
+    phone_verified: bool = False  # ``phone`` is the sender's WhatsApp number, not one they typed
 
 
 @dataclass

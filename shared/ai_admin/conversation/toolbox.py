@@ -38,6 +38,11 @@ CRM_UNAVAILABLE = (
     "Не получилось получить данные из системы салона: она сейчас не отвечает. "
     "Попробуйте, пожалуйста, через минуту или попросите передать вопрос администратору."
 )
+UNVERIFIED_PHONE = (
+    "Показать, перенести или отменить записи на этот номер я могу, только когда вы пишете с него самого. "
+    "Напишите нам с этого номера или попросите передать вопрос администратору. "
+    "Записать вас на новое время могу и здесь."
+)
 YES_BUTTON = ReplyButton("answer_yes", "Да")
 NO_BUTTON = ReplyButton("answer_no", "Нет")
 
@@ -441,7 +446,7 @@ class SalonToolbox:
         return self._already_booked(booked.record_id, booked)
 
     def _already_booked(self, record_id: int, booked: Booked | None = None) -> ToolResult:
-        if booked is None:
+        if booked is None and self.ctx.phone_verified:
             booked = next((b for b in self._my_bookings() if b.record_id == record_id), None)
         if booked is None:
             return ToolResult(True, {"booked": True, "record_id": record_id}, "Запись уже создана.")
@@ -491,6 +496,8 @@ class SalonToolbox:
     # --- the client's own bookings --------------------------------------------------------------
 
     def _my_bookings(self) -> list[Booked]:
+        if not self.ctx.phone_verified:  # the one gate to existing records: reading, cancel, move, confirm
+            raise _Missing(UNVERIFIED_PHONE, unverified_phone=True)
         if self._bookings is None:
             found = self.desk.bookings_of(
                 self.ctx.company_id, self.ctx.phone, self._today, self._today + timedelta(days=BOOKINGS_AHEAD_DAYS)
@@ -734,6 +741,8 @@ class SalonToolbox:
         )
 
     def _stop_reminders(self, _: args_.StopReminders) -> ToolResult:
+        if not self.ctx.phone_verified:
+            return ToolResult(False, {"unverified_phone": True}, UNVERIFIED_PHONE)
         self.opt_outs.opt_out(self.ctx.company_id, self.ctx.phone)
         self.acted.append("opted_out")
         return ToolResult(

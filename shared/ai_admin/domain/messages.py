@@ -101,6 +101,12 @@ class InboundTurn:
     def text(self) -> str:
         return "\n".join(m.text for m in self.messages if m.is_textual and m.text)
 
+    @property
+    def phone_verified(self) -> bool:
+        """The phone is the sender's own WhatsApp number. A phone a username-only sender typed proves
+        nothing: it may be anyone's, so it never opens that number's existing records."""
+        return self.phone is not None and self.phone == self.client.phone
+
 
 @dataclass(frozen=True)
 class StatusUpdate:
