@@ -5,7 +5,6 @@ offline brain), real PostgreSQL and Redis, the fake WhatsApp Graph API."""
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -21,13 +20,13 @@ from ai_admin.adapters.postgres_connection import connect
 from ai_admin.bootstrap import conversation_worker
 from ai_admin.conversation.answer_turn import TurnAnswerer, TurnOutcome, TurnRequest
 from ai_admin.conversation.ports import TurnResponder
-from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundTurn, OutboundMessage, Recipient
+from ai_admin.domain.messages import InboundTurn, OutboundMessage, Recipient
 from ai_admin.local.eval.loading import LoadedScenario, load
 from ai_admin.local.eval.stage import Salon, Stage
+from ai_admin.local.fault_drills import queued_turn
 from ai_admin.local.inbound import contact, envelope, messages_value, new_wamid, signed, text_message
 from ai_admin.local.stack import Stack
 from ai_admin.whatsapp.send_replies import Messenger
-from ai_admin.whatsapp.webhook_payload import Message, to_inbound
 
 CLIENT = "79991110001"
 RECORD = 9301
@@ -101,11 +100,7 @@ def record_deleted(salon: Salon, record_id: int = RECORD) -> bool:
 
 
 def queued(salon: Salon, text: str) -> TurnRequest:
-    """The record the webhook would enqueue for ``text``: the message itself travels in it."""
-    raw = text_message(text, CLIENT, timestamp=int(time.time()))
-    item = BufferedMessage(salon.phone_number_id, ClientRef(CLIENT, CLIENT, None, "Игорь"), to_inbound(Message(**raw)))
-    line = json.dumps(item.to_dict(), ensure_ascii=False)
-    return TurnRequest(salon.company_id, CLIENT, item.message.wamid, line)
+    return queued_turn(salon, CLIENT, "Игорь", text)
 
 
 @dataclass

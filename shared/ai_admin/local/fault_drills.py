@@ -9,6 +9,7 @@ turn answered, the replies the fake WhatsApp received and the records dead-lette
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -17,9 +18,20 @@ from typing import Any
 import httpx
 
 from ai_admin.adapters.postgres_connection import connect
+from ai_admin.conversation.answer_turn import TurnRequest
+from ai_admin.domain.messages import BufferedMessage, ClientRef
 from ai_admin.local.eval.stage import Salon, Stage
 from ai_admin.local.inbound import contact, envelope, messages_value, signed, text_message
 from ai_admin.local.services import RedisProcess
+from ai_admin.whatsapp.webhook_payload import Message, to_inbound
+
+
+def queued_turn(salon: Salon, wa_id: str, name: str, text: str) -> TurnRequest:
+    """The record the webhook enqueues when ``wa_id`` writes ``text`` (the message travels in it), for
+    driving the worker record by record as SQS would, redeliveries included."""
+    raw = text_message(text, wa_id, timestamp=int(time.time()))
+    item = BufferedMessage(salon.phone_number_id, ClientRef(wa_id, wa_id, None, name), to_inbound(Message(**raw)))
+    return TurnRequest(salon.company_id, wa_id, item.message.wamid, json.dumps(item.to_dict(), ensure_ascii=False))
 
 
 @dataclass(frozen=True)
