@@ -14,8 +14,8 @@ the fake YClients, WhatsApp Graph API and LLM servers; the worker as the SQS pol
    calls, so the brains' whole budget is spent. Printed beside the template's bound: BatchSize x (worst
    turn + bookkeeping) must fit the worker's Timeout.
 
-The last line printed is one JSON object: {"acknowledged", "lost", "replies_per_message", "dead_lettered",
-"worst_turn_s", "turn_bound_s", "batch_size", "worker_timeout_s"}.
+The last line printed is one JSON object: {"acknowledged", "lost", "replies_per_message", "replies_per_turn",
+"dead_lettered", "worst_turn_s", "turn_bound_s", "batch_size", "worker_timeout_s"}.
 """
 
 from __future__ import annotations
@@ -189,6 +189,7 @@ def main() -> None:
                 "acknowledged": acknowledged,
                 "lost": sum(r.lost for r in reports),
                 "replies_per_message": round(replies / acknowledged, 3),
+                "replies_per_turn": round(replies / max(1, sum(r.turns for r in reports)), 3),
                 "dead_lettered": sum(r.dead_lettered for r in reports),
                 "worst_turn_s": round(worst, 2),
                 "turn_bound_s": bound,
