@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
 import io
 import json
 import os
@@ -31,8 +30,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "shared"), str(ROOT)]
@@ -70,22 +67,18 @@ SALON: dict[str, Any] = {
 }
 
 
-def scenario(folder: Path) -> loading.LoadedScenario:
-    path = folder / "durability-bench.yaml"
-    path.write_text(yaml.safe_dump(copy.deepcopy(SALON), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    [loaded], problems = loading.load([str(path)])
-    assert not problems, problems
-    return loaded
+def scenario() -> loading.LoadedScenario:
+    return loading.from_document(SALON, "durability-bench.yaml")
 
 
-def redis_kills(stack: stack_module.Stack, folder: Path, runs: int, clients: int, messages: int) -> list[BurstReport]:
+def redis_kills(stack: stack_module.Stack, runs: int, clients: int, messages: int) -> list[BurstReport]:
     reports = []
     for run in range(runs):
         server = RedisProcess().start()
         env = {"AI_ADMIN_BRAIN": "offline", "REDIS_URL": server.url, "AI_ADMIN_CLOCK": "system"}
         try:
             with Stage.on(stack, worker_env=env, drop_prefixes=("LLM_",)) as stage:
-                salon = stage.prepare(scenario(folder))
+                salon = stage.prepare(scenario())
                 report = redis_kill_burst(stage, salon, server, clients=clients, messages=messages)
         finally:
             server.kill()
@@ -101,7 +94,7 @@ def redis_kills(stack: stack_module.Stack, folder: Path, runs: int, clients: int
     return reports
 
 
-def hanging_turns(stack: stack_module.Stack, folder: Path, turns: int) -> dict[str, list[float]]:
+def hanging_turns(stack: stack_module.Stack, turns: int) -> dict[str, list[float]]:
     hang = {"delay_s": 600}
     slow = {"delay_s": 7.5, "tool_calls": [{"name": "show_prices", "arguments": {}}] * 2}
     cases = {"both providers hang": (hang, hang), "primary slow, uses every round": (slow, hang)}
@@ -120,7 +113,7 @@ def hanging_turns(stack: stack_module.Stack, folder: Path, turns: int) -> dict[s
         }
         try:
             with Stage.on(stack, worker_env=env, drop_prefixes=("LLM_",)) as stage:
-                salon = stage.prepare(scenario(folder))
+                salon = stage.prepare(scenario())
                 answerer = conversation_worker.answerer()
                 seconds[label] = []
                 for index in range(turns):
@@ -163,15 +156,14 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=2, help="records per hanging-LLM case")
     args = parser.parse_args()
     runs, turns = (1, 1) if args.quick else (args.runs, args.turns)
-    with tempfile.TemporaryDirectory(prefix="bench-durability-") as tmp:
-        folder = Path(tmp)
-        with (
-            contextlib.redirect_stdout(io.StringIO()),
-            stack_module.running(ROOT, state_dir=folder / "stack", scratch_database=True) as stack,
-        ):
-            reports = redis_kills(stack, folder, runs, args.clients, args.messages)
-            seconds = hanging_turns(stack, folder, turns)
-            bound, batch_size, timeout = template_bound(stack)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-durability-") as tmp,
+        contextlib.redirect_stdout(io.StringIO()),
+        stack_module.running(ROOT, state_dir=Path(tmp), scratch_database=True) as stack,
+    ):
+        reports = redis_kills(stack, runs, args.clients, args.messages)
+        seconds = hanging_turns(stack, turns)
+        bound, batch_size, timeout = template_bound(stack)
     acknowledged = sum(r.acknowledged for r in reports)
     replies = sum(r.replies for r in reports)
     worst = max(s for values in seconds.values() for s in values)

@@ -4,7 +4,6 @@ means the message is in its SQS record, and PostgreSQL knows which turn answered
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -30,10 +29,10 @@ def stage_on_killable_redis(local_stack: Stack, clean_state: None, killable_redi
 
 
 def test_a_redis_killed_and_restarted_mid_burst_loses_no_acknowledged_message(
-    stage_on_killable_redis: Stage, killable_redis: RedisProcess, tmp_path: Path
+    stage_on_killable_redis: Stage, killable_redis: RedisProcess
 ) -> None:
     stage = stage_on_killable_redis
-    salon = stage.prepare(scenario(tmp_path))
+    salon = stage.prepare(scenario())
     report = redis_kill_burst(stage, salon, killable_redis, clients=3, messages=4, kill_after=0.4, down_s=1.0)
     assert report.redis_down_s >= 1.0  # the kill happened, mid-burst
     assert report.acknowledged == report.sent

@@ -4,29 +4,24 @@ offline brain), real PostgreSQL and Redis, the fake WhatsApp Graph API."""
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import redis
-import yaml
 
-from ai_admin.adapters.postgres_connection import connect
 from ai_admin.bootstrap import conversation_worker
 from ai_admin.conversation.answer_turn import TurnAnswerer, TurnOutcome, TurnRequest
 from ai_admin.conversation.ports import TurnResponder
 from ai_admin.domain.messages import InboundTurn, OutboundMessage, Recipient
-from ai_admin.local.eval.loading import LoadedScenario, load
+from ai_admin.local.eval.loading import LoadedScenario, from_document
 from ai_admin.local.eval.stage import Salon, Stage
 from ai_admin.local.fault_drills import queued_turn
 from ai_admin.local.inbound import contact, envelope, messages_value, new_wamid, signed, text_message
-from ai_admin.local.stack import Stack
 from ai_admin.whatsapp.send_replies import Messenger
+from tests.integration.conftest import rows
 
 CLIENT = "79991110001"
 RECORD = 9301
@@ -53,23 +48,13 @@ SALON: dict[str, Any] = {
 }
 
 
-def scenario(tmp_path: Path) -> LoadedScenario:
-    path = tmp_path / "turn-safety.yaml"
-    path.write_text(yaml.safe_dump(copy.deepcopy(SALON), allow_unicode=True, sort_keys=False), encoding="utf-8")
-    [loaded], problems = load([str(path)])
-    assert problems == []
-    return loaded
+def scenario() -> LoadedScenario:
+    return from_document(SALON, "turn-safety.yaml")
 
 
 @pytest.fixture
-def stage(local_stack: Stack, clean_state: None) -> Iterator[Stage]:
-    with Stage.on(local_stack, worker_env={"AI_ADMIN_BRAIN": "offline"}, drop_prefixes=("LLM_",)) as running:
-        yield running
-
-
-@pytest.fixture
-def salon(stage: Stage, tmp_path: Path) -> Salon:
-    return stage.prepare(scenario(tmp_path))
+def salon(stage: Stage) -> Salon:
+    return stage.prepare(scenario())
 
 
 def replies_since(stage: Stage, since: int, to: str = CLIENT) -> list[str]:
@@ -82,14 +67,6 @@ def say(stage: Stage, salon: Salon, text: str) -> list[str]:
     stage.deliver(salon, CLIENT, "Игорь", text_message(text, CLIENT))
     stage.wait_idle(salon, CLIENT, timeout_s=30)
     return replies_since(stage, before)
-
-
-def rows(stack: Stack, sql: str, **params: Any) -> list[list[Any]]:
-    conn = connect(stack.env["DATABASE_URL"])
-    try:
-        return list(conn.run(sql, **params) or [])
-    finally:
-        conn.close()
 
 
 def record_deleted(salon: Salon, record_id: int = RECORD) -> bool:

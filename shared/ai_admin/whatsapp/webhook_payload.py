@@ -13,8 +13,9 @@ are removed from every string.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -23,6 +24,9 @@ from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundMessage,
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+
+M = TypeVar("M", bound=_Model)
 
 
 class Profile(_Model):
@@ -208,26 +212,25 @@ def parse(body: bytes) -> Delivery:
             rejected.append(Rejected(f"change: {_why(error)}", change.value))
             continue
         phone_number_id = value.metadata.phone_number_id
-        for raw in value.messages:
-            try:
-                message = Message.model_validate(raw)
-            except ValidationError as error:
-                rejected.append(Rejected(f"message: {_why(error)}", raw))
-                continue
+        for raw, message in _each(Message, "message", value.messages, rejected):
             client = _client(message, value.contacts)
             if client is None:
                 rejected.append(Rejected("message: no wa_id or user_id names the sender", raw))
                 continue
             messages.append(BufferedMessage(phone_number_id, client, to_inbound(message)))
-        for raw in value.statuses:
-            try:
-                status = Status.model_validate(raw)
-            except ValidationError as error:
-                rejected.append(Rejected(f"status: {_why(error)}", raw))
-                continue
+        for _, status in _each(Status, "status", value.statuses, rejected):
             errors = tuple(e.model_dump(exclude_none=True) for e in status.errors)
             statuses.append((phone_number_id, StatusUpdate(status.id, status.status, status.timestamp, errors)))
     return Delivery(tuple(messages), tuple(statuses), tuple(rejected))
+
+
+def _each(model: type[M], kind: str, items: list[Any], rejected: list[Rejected]) -> Iterator[tuple[Any, M]]:
+    """Each item that validates, with its raw form; the others go to ``rejected``."""
+    for raw in items:
+        try:
+            yield raw, model.model_validate(raw)
+        except ValidationError as error:
+            rejected.append(Rejected(f"{kind}: {_why(error)}", raw))
 
 
 def _unreadable(body: bytes, reason: str) -> Delivery:
