@@ -63,16 +63,30 @@ def _queue_depth(stage: Stage, queue: str) -> int:
     return sum(int(value) for value in attributes.values())
 
 
-def _answered(stage: Stage, company_id: int) -> tuple[set[str], int]:
-    """The message ids finished turns answered, and how many turns there were."""
+def _last_turn(stage: Stage) -> int:
+    conn = connect(stage.stack.env["DATABASE_URL"])
+    try:
+        [[last]] = conn.run("SELECT COALESCE(max(turn_id), 0) FROM turns")
+    finally:
+        conn.close()
+    return int(last)
+
+
+def _answered(stage: Stage, company_id: int, after_turn: int) -> tuple[set[str], int]:
+    """The message ids the drill's finished turns answered, and how many turns the drill took."""
     conn = connect(stage.stack.env["DATABASE_URL"])
     try:
         rows = conn.run(
             "SELECT m.wa_message_id FROM messages m JOIN turns t USING (turn_id)"
-            " WHERE t.company_id = :company AND t.status <> 'open'",
+            " WHERE t.company_id = :company AND t.turn_id > :after AND t.status <> 'open'",
             company=company_id,
+            after=after_turn,
         )
-        [[turns]] = conn.run("SELECT count(*) FROM turns WHERE company_id = :company", company=company_id)
+        [[turns]] = conn.run(
+            "SELECT count(*) FROM turns WHERE company_id = :company AND turn_id > :after",
+            company=company_id,
+            after=after_turn,
+        )
     finally:
         conn.close()
     return {str(row[0]) for row in rows}, int(turns)
@@ -99,6 +113,7 @@ def redis_kill_burst(
     started = time.monotonic()
     sent_before = len(stage.sent())
     dlq_before = _queue_depth(stage, "ConversationDLQ")
+    turns_before = _last_turn(stage)
     secret = stage.stack.env["WHATSAPP_APP_SECRET"]
     url = f"{stage.api.url}/webhook"
 
@@ -145,7 +160,7 @@ def redis_kill_burst(
     for thread in threads:
         thread.join()
     stage.wait_idle(salon, numbers[0], timeout_s=idle_timeout_s)
-    answered, turns = _answered(stage, salon.company_id)
+    answered, turns = _answered(stage, salon.company_id, turns_before)
     replies = [m for m in stage.sent()[sent_before:] if m.to in numbers]
     return BurstReport(
         clients=clients,
