@@ -69,6 +69,26 @@ def clean_state(local_stack: Stack) -> Iterator[None]:
     import redis
 
     redis.Redis.from_url(local_stack.env["REDIS_URL"]).flushdb()
+    _drain(local_stack, "ConversationQueue")
+
+
+def _drain(stack: Stack, queue: str, patience_s: float = 3.0) -> None:
+    """Deletes what a test left in ``queue``: a turn's record carries its message, so the next test's
+    worker would answer it otherwise. Waits a little for records a stopped poller just gave back."""
+    import time
+
+    sqs, url = stack.sqs(), stack.queue_urls[queue]
+    deadline = time.monotonic() + patience_s
+    while True:
+        found = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages") or []
+        for message in found:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        if found:
+            continue
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+        if not int(counts["Attributes"]["ApproximateNumberOfMessagesNotVisible"]) or time.monotonic() > deadline:
+            return
+        time.sleep(0.2)
 
 
 @pytest.fixture(autouse=True)

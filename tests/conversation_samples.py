@@ -139,6 +139,7 @@ def context(
         profile=profile,
         state=state if state is not None else DialogState(),
         turn_key="wamid.sample",
+        phone_verified=True,
     )
 
 

@@ -212,8 +212,10 @@ def sample_events() -> dict[str, dict[str, Any]]:
         "POST", body, headers={"x-hub-signature-256": sign(body, "not-the-app-secret")}
     )
     events["missing_signature.401"] = http_event("POST", body)
-    junk = b'{"object": "whatsapp_business_account", "entry": ['
-    events["malformed_json.400"] = http_event("POST", junk, headers={"x-hub-signature-256": sign(junk, APP_SECRET)})
+    junk = b'{"object": "whatsapp_business_account", "entry": ['  # signed, so acknowledged and dead-lettered
+    events["malformed_json_dead_lettered"] = http_event(
+        "POST", junk, headers={"x-hub-signature-256": sign(junk, APP_SECRET)}
+    )
     verify = {
         "hub.mode": "subscribe",
         "hub.challenge": "1158201444",

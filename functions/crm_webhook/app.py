@@ -25,7 +25,7 @@ def receive_record_event(secret: str) -> Response[dict[str, Any]]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body={"ok": True, **result.as_dict()})
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -37,11 +37,13 @@ def receive_delivery() -> Response[dict[str, Any]]:
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode("utf-8")
     receipt = webhook.receiver().receive(body, event.headers.get("x-hub-signature-256"))
     metrics.add_metric(name="WebhookMessages", unit="Count", value=receipt.accepted)
+    if receipt.dead_lettered:
+        metrics.add_metric(name="WebhookDeadLetters", unit="Count", value=receipt.dead_lettered)
     logger.info("webhook delivery", extra={"receipt": receipt.__dict__})
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body={"ok": True})
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

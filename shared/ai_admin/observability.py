@@ -10,9 +10,10 @@ Powertools builds its X-Ray recorder even when it will never record, and importi
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -29,11 +30,18 @@ _PERSONAL_KEYS = frozenset(
 # 11-15 digits (a phone with its country code, as wa_id and YClients write it) or a formatted "+7 916 ...";
 # CRM record ids (up to 10 digits), dates and times are left alone.
 _SYSTEM_KEYS = frozenset({"timestamp", "xray_trace_id", "function_request_id", "correlation_id"})
-_PHONE_RUN = re.compile(r"(?<![\w.])\+?\d{11,15}(?![\w.])|\+\d[\d \-()]{9,18}\d")
+_PHONE_RUN = r"(?<![\w.])\+?\d{11,15}(?![\w.])|\+\d[\d \-()]{9,18}\d"
+# Identifiers whose digit runs are not phones: UUIDs (request and SQS message ids) and the account
+# part of ARNs. Matched first and kept whole, so correlation ids survive masking.
+_IDENTIFIER = (
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+    r"|\barn:aws[\w-]*:[\w-]+:[\w-]*:\d{12}(?!\d)"
+)
+_TOKEN = re.compile(f"(?P<keep>{_IDENTIFIER})|(?P<phone>{_PHONE_RUN})")
 
 
 def _mask_text(text: str) -> str:
-    return _PHONE_RUN.sub(lambda m: mask_phone(m.group(0)), text)
+    return _TOKEN.sub(lambda m: m.group(0) if m.group("keep") else mask_phone(m.group(0)), text)
 
 
 def redact(value: Any, key: str = "") -> Any:
@@ -67,6 +75,18 @@ class _CurrentStdout:
 logger = Logger(service=SERVICE, logger_formatter=MaskingFormatter(), stream=_CurrentStdout())  # type: ignore[arg-type]
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextlib.contextmanager
+def log_keys(**keys: Any) -> Iterator[None]:
+    """``keys`` on every line this thread logs until the block ends (one SQS record, one batch), and on
+    no other: not the next invocation's lines, nor another thread's (the local stack runs many
+    functions in one process, all sharing this logger)."""
+    logger.thread_safe_append_keys(**keys)
+    try:
+        yield
+    finally:
+        logger.thread_safe_remove_keys(keys)
 
 
 class Tracing:

@@ -156,6 +156,7 @@ class WhatsAppSettings(_Group):
     )
     debounce_max_wait_s: float = Field(default=15.0, gt=0, le=300, description="answer a nonstop typist")
     send_timeout_s: float = Field(default=10.0, gt=0, le=60)
+    send_budget_s: float = Field(default=10.0, gt=0, le=60, description="every send of one turn, retries included")
     send_max_retries: int = Field(default=3, ge=0, le=10, description="on 130429 / 131056")
     send_backoff_base_s: float = Field(default=1.0, gt=0, le=30)
     send_backoff_cap_s: float = Field(default=8.0, gt=0, le=60)
@@ -198,17 +199,35 @@ class LlmSettings(_Group):
             raise ValueError("must start with https:// (or http:// for a local fake)")
         return value or None
 
+    def _candidates(self) -> list[tuple[str, str, str | None, str, SecretStr | None]]:
+        return [
+            ("LLM_PRIMARY", self.primary_name, self.primary_base_url, self.primary_model, self.primary_api_key),
+            (
+                "LLM_SECONDARY",
+                self.secondary_name,
+                self.secondary_base_url,
+                self.secondary_model,
+                self.secondary_api_key,
+            ),
+        ]
+
     def providers(self) -> list[LlmProvider]:
         """The configured providers, primary first."""
-        candidates = [
-            (self.primary_name, self.primary_base_url, self.primary_model, self.primary_api_key),
-            (self.secondary_name, self.secondary_base_url, self.secondary_model, self.secondary_api_key),
-        ]
         return [
             LlmProvider(name, url, model, key)
-            for name, url, model, key in candidates
+            for _, name, url, model, key in self._candidates()
             if url and key is not None and key.get_secret_value()
         ]
+
+    def incomplete(self) -> list[str]:
+        """Providers given half their settings, each as "LLM_PRIMARY_API_KEY is not set (LLM_PRIMARY_BASE_URL is)"."""
+        problems = []
+        for prefix, _, url, _, key in self._candidates():
+            has_key = key is not None and bool(key.get_secret_value())
+            if bool(url) != has_key:
+                missing, present = ("API_KEY", "BASE_URL") if url else ("BASE_URL", "API_KEY")
+                problems.append(f"{prefix}_{missing} is not set ({prefix}_{present} is)")
+        return problems
 
 
 class SyncSettings(_Group):
@@ -263,7 +282,8 @@ class AppSettings(_Group):
     )
     brain: Literal["auto", "offline", "llm", "scripted"] = Field(
         default="auto",
-        description="auto/llm/scripted: the configured LLM providers, then the offline brain; offline: no LLM",
+        description="auto/scripted: the configured LLM providers, then the offline brain; llm: the same, and"
+        " at least one provider must be configured (AWS); offline: no LLM",
     )
     llm_meter: Literal["off", "redis"] = Field(
         default="off", description="redis: count LLM calls and prompt tokens per turn (ai-admin eval reads them)"

@@ -356,3 +356,25 @@ def test_a_yclients_webhook_is_checked_re_read_and_announced_once(
         assert len(fake_whatsapp.sent()) == 1
     finally:
         api.stop()
+
+
+def test_a_yclients_webhook_answers_unreadable_bodies_and_impossible_ids_cleanly(
+    salon: Any, local_stack: Stack, fake_whatsapp: FakeWhatsApp
+) -> None:
+    functions = [local_stack.template.function("CrmWebhookFunction")]
+    api = LocalHttpApi(bind_routes(functions, resolve_handler), port=0).start()
+    secret = webhook_path_secret(LOCAL_SECRETS["YCLIENTS_WEBHOOK_SECRET"], COMPANY)
+    url = f"{api.url}/yclients/{secret}"
+    salon.clear_log()
+    try:
+        nested = b'{"company_id": 1, "data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        assert httpx.post(url, content=nested, timeout=30).status_code == 404
+        assert post(api, secret, {"company_id": 10**30, "resource": "record", "resource_id": 1}).status_code == 404
+        for impossible in (10**30, -5, "١٢٣", True, "12a"):
+            answer = post(api, secret, {"company_id": COMPANY, "resource": "record", "resource_id": impossible})
+            assert answer.status_code == 200, (impossible, answer.text)
+            assert answer.json()["record_id"] is None
+        assert salon.request_log == []  # nothing to re-read
+        assert fake_whatsapp.sent() == []
+    finally:
+        api.stop()

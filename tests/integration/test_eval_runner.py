@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ import yaml
 
 from ai_admin import settings
 from ai_admin.adapters.httpx_whatsapp_messenger import WhatsAppCloudMessenger
-from ai_admin.adapters.postgres_connection import connect
 from ai_admin.domain.messages import Recipient, TextReply
 from ai_admin.local.eval import scheduled
 from ai_admin.local.eval.command import EvalOptions, run_eval
@@ -28,6 +26,7 @@ from ai_admin.local.eval.loading import LoadedScenario, load
 from ai_admin.local.eval.runner import play
 from ai_admin.local.eval.stage import CLOCK_KEY, Stage
 from ai_admin.local.stack import Stack
+from tests.integration.conftest import rows
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Europe/Moscow")
@@ -80,20 +79,6 @@ def scenario(tmp_path: Path, **changes: Any) -> LoadedScenario:
     [loaded], problems = load([str(path)])
     assert problems == []
     return loaded
-
-
-@pytest.fixture
-def stage(local_stack: Stack, clean_state: None) -> Iterator[Stage]:
-    with Stage.on(local_stack, worker_env={"AI_ADMIN_BRAIN": "offline"}, drop_prefixes=("LLM_",)) as running:
-        yield running
-
-
-def rows(stack: Stack, sql: str, **params: Any) -> list[list[Any]]:
-    conn = connect(stack.env["DATABASE_URL"])
-    try:
-        return list(conn.run(sql, **params) or [])
-    finally:
-        conn.close()
 
 
 def test_a_scenario_plays_end_to_end_through_the_product(stage: Stage, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, date, datetime, time
 
@@ -95,7 +96,7 @@ def test_last_turns_become_chat_messages_and_the_new_text_comes_last() -> None:
     assert roles[0] == "system"
     history = roles[1:-1]
     assert 2 <= len(history) <= HISTORY_TURNS and history[-2:] == ["user", "assistant"]
-    assert all(a != b for a, b in zip(history, history[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(history))
     assert messages[-1] == {"role": "user", "content": "Да, переносите"}
 
 

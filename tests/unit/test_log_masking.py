@@ -40,3 +40,14 @@ def test_personal_fields_are_masked_whatever_their_shape() -> None:
 
 def test_redact_leaves_system_keys() -> None:
     assert redact({"timestamp": "2026-11-24 03:00:00,000+0000"}) == {"timestamp": "2026-11-24 03:00:00,000+0000"}
+
+
+def test_uuids_and_arns_stay_whole_while_phones_beside_them_are_masked() -> None:
+    """Correlation ids (SQS message ids, request ids, queue ARNs) end in digit runs that look like phones."""
+    message_id = "059f36b4-1a2b-4c3d-8e9f-123456789012"
+    arn = "arn:aws:sqs:eu-central-1:123456789012:ai-admin-prod-conversation.fifo"
+    line = _logged(sqs_message_id=message_id, queue=arn, group="1:79161234567")
+    assert line["sqs_message_id"] == message_id
+    assert line["queue"] == arn
+    assert line["group"] == "1:+7916*****67"
+    assert redact(f"{arn}:79161234567") == f"{arn}:+7916*****67"

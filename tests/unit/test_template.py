@@ -123,3 +123,68 @@ def test_reminders_run_every_five_minutes_within_the_interval() -> None:
 def test_the_crm_webhook_route_carries_the_secret_in_its_path() -> None:
     webhook = FUNCTIONS["CrmWebhookFunction"]
     assert [(r.method, r.path) for r in webhook.routes] == [("POST", "/yclients/{secret}")]
+
+
+def _secret_variables() -> set[str]:
+    from pydantic import SecretStr
+
+    from ai_admin import settings as settings_module
+
+    names = set()
+    for group in vars(settings_module).values():
+        if (
+            isinstance(group, type)
+            and issubclass(group, settings_module._Group)
+            and group is not settings_module._Group
+        ):
+            prefix = str(group.model_config.get("env_prefix", "")).upper()
+            for field_name, info in group.model_fields.items():
+                if SecretStr in getattr(info.annotation, "__args__", (info.annotation,)):
+                    names.add((info.alias or f"{prefix}{field_name}").upper())
+    return names
+
+
+def test_the_readme_puts_every_secret_setting_in_ssm() -> None:
+    """What the deploy steps store is what the settings read: a secret missing there is a feature that
+    silently never runs in AWS (the LLM keys once were)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    stored = set(re.findall(r"--name /ai-admin/prod/([A-Z0-9_]+)", readme))
+    assert stored == _secret_variables()
+
+
+def test_the_worker_gets_its_llm_providers_from_parameters_and_requires_one() -> None:
+    worker = FUNCTIONS["ConversationWorkerFunction"]
+    parameters = TEMPLATE.body["Parameters"]
+    for prefix, parameter in (("LLM_PRIMARY", "LlmPrimary"), ("LLM_SECONDARY", "LlmSecondary")):
+        for part, suffix in (("NAME", "Name"), ("BASE_URL", "BaseUrl"), ("MODEL", "Model")):
+            assert worker.environment[f"{prefix}_{part}"] == {"Ref": f"{parameter}{suffix}"}
+    assert parameters["LlmPrimaryBaseUrl"]["Default"].startswith("https://")
+    assert worker.environment["AI_ADMIN_BRAIN"] == {"Ref": "ConversationBrain"}
+    assert parameters["ConversationBrain"]["Default"] == "llm"
+
+
+BOOKKEEPING_S = 10.0  # cold start, PostgreSQL and Redis round trips of one record, beside the budgets
+
+
+def test_a_conversation_batch_always_ends_inside_the_worker_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker handles a batch's records one after another: the batch's worst case (every record a
+    full turn with a hanging model and CRM) must fit its timeout, or Lambda kills it mid-send and SQS
+    hands the batch out again."""
+    from ai_admin import settings
+    from ai_admin.conversation.answer_turn import worst_turn_s
+    from ai_admin.settings import LlmSettings, WhatsAppSettings, load
+
+    worker = FUNCTIONS["ConversationWorkerFunction"]
+    for name, value in worker.environment.items():  # the template's own values win over the defaults
+        if isinstance(value, str | int | float):
+            monkeypatch.setenv(name, str(value))
+    for name in ("WHATSAPP_APP_SECRET", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_ACCESS_TOKEN"):
+        monkeypatch.setenv(name, "unused")
+    settings.reset()
+    whatsapp, llm = load(WhatsAppSettings), load(LlmSettings)
+    turn = worst_turn_s(whatsapp.debounce_max_wait_s, llm.turn_budget_s, whatsapp.send_budget_s)
+    [source] = worker.sqs_sources
+    assert source.batch_size * (turn + BOOKKEEPING_S) <= worker.timeout, (source.batch_size, turn, worker.timeout)
+    # the brains' budget bounds the model calls: a call cannot outlast it
+    assert llm.call_timeout_s <= llm.turn_budget_s - llm.offline_reserve_s
+    assert whatsapp.send_timeout_s <= whatsapp.send_budget_s

@@ -1,4 +1,5 @@
-"""Every documented webhook kind parses into what the worker needs; bad bodies are typed errors."""
+"""Every documented webhook kind parses into what the worker needs; what cannot be read is set aside,
+never raised, and never costs the rest of the delivery."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 import pytest
 
-from ai_admin.domain.errors import InvalidSignature, MalformedPayload
+from ai_admin.domain.errors import InvalidSignature
 from ai_admin.domain.messages import (
     NEEDS_TEXT_KINDS,
     SILENT_KINDS,
@@ -98,11 +99,50 @@ def test_other_fields_are_ignored() -> None:
         b'{"object": "page", "entry": []}',
         b'{"object": "whatsapp_business_account"}',
         b"\xff",
+        b"[" * 100_000 + b"]" * 100_000,
+        json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "1", "deep": [[[[[[[[]]]]]]]] * 5}]})
+        .replace("[]", "[" * 40 + "]" * 40)
+        .encode(),
     ],
 )
-def test_malformed_bodies_are_typed_errors(body: bytes) -> None:
-    with pytest.raises(MalformedPayload):
-        parse(body)
+def test_an_unreadable_body_is_rejected_whole_not_raised(body: bytes) -> None:
+    delivery = parse(body)
+    assert (delivery.messages, delivery.statuses) == ((), ())
+    [rejected] = delivery.rejected
+    assert rejected.reason
+
+
+def test_one_bad_message_or_status_costs_nothing_else() -> None:
+    good = {**samples.MESSAGES["text"], "id": "wamid.GOOD"}
+    no_id = {k: v for k, v in samples.MESSAGES["text"].items() if k != "id"}
+    far_future = {**samples.MESSAGES["text"], "id": "wamid.FUTURE", "timestamp": str(10**30)}
+    nobody = {"id": "wamid.NOBODY", "timestamp": "1760000000", "type": "text", "text": {"body": "кто я?"}}
+    payload = samples.delivery(good)
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["messages"] += [no_id, far_future]
+    value["statuses"] = [{"id": "wamid.S", "status": "read"}, samples.status("wamid.S-OUR-1", "read")]
+    payload["entry"][0]["changes"].append({"field": "messages", "value": {"messages": [good]}})  # no metadata
+    payload["entry"].append(
+        {"id": "2", "changes": [{"field": "messages", "value": {**value, "contacts": [], "messages": [nobody]}}]}
+    )
+    delivery = parse(encode(payload))
+    assert [m.message.wamid for m in delivery.messages] == ["wamid.GOOD"]
+    assert [s.wamid for _, s in delivery.statuses] == ["wamid.S-OUR-1", "wamid.S-OUR-1"]
+    reasons = [r.reason.split(":")[0] for r in delivery.rejected]
+    assert sorted(reasons) == ["change", "message", "message", "message", "status", "status"]
+    assert "кто я?" not in " ".join(r.reason for r in delivery.rejected)  # reasons never quote the client
+
+
+def test_nul_characters_are_removed_from_text_and_names() -> None:
+    """PostgreSQL refuses NUL in text and jsonb: a NUL in a message or a name once poisoned every turn."""
+    payload = samples.delivery({**samples.MESSAGES["text"], "text": {"body": "запишите\x00 меня"}})
+    payload["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] = "Ан\x00на"
+    body = encode(payload)
+    assert b"\\u0000" in body
+    [item] = parse(body).messages
+    assert item.message.text == "запишите меня"
+    assert item.client.name == "Анна"
+    assert "\\u0000" not in json.dumps(item.to_dict())
 
 
 def test_signature_checks() -> None:

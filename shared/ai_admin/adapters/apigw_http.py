@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from ai_admin.domain.errors import (
     InvalidSignature,
-    MalformedPayload,
     PayloadTooLarge,
     QueueUnavailable,
     StorageUnavailable,
@@ -38,11 +37,6 @@ def http_app() -> APIGatewayHttpResolver:
     def _signature(error: InvalidSignature) -> Response[dict[str, str]]:
         logger.warning("rejected an unsigned or badly signed request", extra={"detail": str(error)})
         return _json(401, "invalid signature")
-
-    @app.exception_handler(MalformedPayload)  # type: ignore[untyped-decorator]
-    def _malformed(error: MalformedPayload) -> Response[dict[str, str]]:
-        logger.warning("malformed request body", extra={"detail": str(error)})
-        return _json(400, str(error))
 
     @app.exception_handler(PayloadTooLarge)  # type: ignore[untyped-decorator]
     def _too_large(error: PayloadTooLarge) -> Response[dict[str, str]]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from ai_admin.domain import deadlines
 from ai_admin.domain.errors import (
     MessageRejected,
     MessengerThrottled,
@@ -125,15 +126,19 @@ class WhatsAppCloudMessenger:
         body = request_body(to, message)
         attempts = self._config.send_max_retries + 1
         for attempt in range(attempts):
+            timeout = deadlines.cap(self._config.send_timeout_s)  # the turn's send budget, when there is one
+            if timeout <= 0:
+                raise MessengerUnavailable("no time left to send")
             try:
-                response = self._client.post(url, json=body, headers=headers)
+                response = self._client.post(url, json=body, headers=headers, timeout=timeout)
             except httpx.HTTPError as error:
                 raise MessengerUnavailable(f"WhatsApp unreachable: {type(error).__name__}") from error
             if response.status_code < 300:
                 return _wamid(response)
             code, detail = _error(response)
-            if code in THROTTLED and attempt + 1 < attempts:
-                self._sleep(self._backoff(attempt))
+            backoff = self._backoff(attempt)
+            if code in THROTTLED and attempt + 1 < attempts and deadlines.cap(backoff) == backoff:
+                self._sleep(backoff)
                 continue
             if code in THROTTLED:
                 raise MessengerThrottled(f"WhatsApp throttled us ({code}) {attempts} times")

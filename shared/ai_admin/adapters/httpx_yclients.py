@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ai_admin.domain import deadlines
 from ai_admin.observability import logger
 from ai_admin.settings import YClientsSettings, secret
 from ai_admin.yclients.errors import (
@@ -239,11 +240,18 @@ class YClientsClient:
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
     def _attempt(self, endpoint: str, method: str, path: str, params: Any, body: Any) -> Envelope | None:
+        if deadlines.cap(self._config.timeout_s) <= 0:
+            raise Unavailable(endpoint, "no time left for a request")
         self._limiter.acquire()
+        timeout = deadlines.cap(self._config.timeout_s)  # the turn's deadline, when there is one
+        if timeout <= 0:
+            raise Unavailable(endpoint, "no time left for a request")
         with self._lock:
             self.requests_by_endpoint[endpoint] += 1
         try:
-            response = self._http.request(method, self._base + path, params=params, json=body, headers=self._headers)
+            response = self._http.request(
+                method, self._base + path, params=params, json=body, headers=self._headers, timeout=timeout
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             raise Unavailable(endpoint, f"cannot connect: {type(error).__name__}") from None
         except (httpx.TimeoutException, httpx.TransportError) as error:
@@ -283,9 +291,9 @@ class YClientsClient:
                 raise
             except (RateLimited, Unavailable) as caught:
                 error = caught
-            if attempt >= self._config.max_retries:
-                raise error
             delay = self._delay(attempt, error)
+            if attempt >= self._config.max_retries or deadlines.cap(delay) < delay:
+                raise error
             logger.warning(
                 "yclients retry",
                 extra={

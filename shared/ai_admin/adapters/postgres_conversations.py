@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 from ai_admin.adapters.postgres_session import PostgresSession
 from ai_admin.conversation.ports import Conversation
-from ai_admin.domain.messages import ClientRef, InboundMessage, OutboundMessage
+from ai_admin.domain.messages import ClientRef, OutboundMessage
 
 
 def _kind(message: OutboundMessage) -> str:
@@ -34,21 +33,6 @@ class PostgresConversations:
         )
         conversation_id, phone, state = rows[0]
         return Conversation(int(conversation_id), phone, dict(state or {}))
-
-    def record_inbound(self, conversation_id: int, messages: Sequence[InboundMessage]) -> None:
-        with self._db.transaction() as db:
-            for message in messages:
-                db.run(
-                    "INSERT INTO messages (conversation_id, direction, wa_message_id, kind, body, payload,"
-                    " created_at) VALUES (:conv, 'in', :wamid, :kind, :body, CAST(:payload AS jsonb),"
-                    " to_timestamp(:ts)) ON CONFLICT (wa_message_id) DO NOTHING",
-                    conv=conversation_id,
-                    wamid=message.wamid,
-                    kind=message.kind,
-                    body=message.text,
-                    payload=json.dumps(message.raw, ensure_ascii=False),
-                    ts=message.timestamp,
-                )
 
     def record_outbound(
         self, conversation_id: int, message: OutboundMessage, wamid: str | None, error: dict[str, Any] | None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import redis
 
+from ai_admin.domain import deadlines
 from ai_admin.domain.errors import StorageUnavailable
 from ai_admin.settings import YClientsSettings
 from ai_admin.yclients.errors import RateBudgetExhausted
@@ -104,7 +105,7 @@ class RedisRateLimiter:
         return int(wait_ms) / 1000
 
     def acquire(self) -> None:
-        deadline = time.monotonic() + self._max_wait_s
+        deadline = time.monotonic() + deadlines.cap(self._max_wait_s)
         while True:
             wait = self.try_acquire()
             if wait <= 0:

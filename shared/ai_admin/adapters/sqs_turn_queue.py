@@ -1,5 +1,7 @@
 """Enqueues "this client has a new message" on the FIFO conversation queue, one group per salon and
-client so their turns are answered in order and never by two workers at once."""
+client so their turns are answered in order and never by two workers at once. The record carries the
+buffered message itself: SQS is the durable copy of everything the webhook acknowledged, and Redis only
+the debounce buffer."""
 
 from __future__ import annotations
 
@@ -25,14 +27,14 @@ class SqsTurnQueue:
                 self._client = aws_client("sqs", self._app)
             return self._client
 
-    def enqueue(self, company_id: int, client_key: str, wamid: str) -> None:
+    def enqueue(self, company_id: int, client_key: str, wamid: str, item: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        body = {"company_id": company_id, "client_key": client_key, "wamid": wamid}
+        body = {"company_id": company_id, "client_key": client_key, "wamid": wamid, "item": item}
         try:
             self._sqs().send_message(
                 QueueUrl=self._queue_url,
-                MessageBody=json.dumps(body, separators=(",", ":")),
+                MessageBody=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                 MessageGroupId=f"{company_id}:{client_key}",
                 # SQS allows 128 characters of [A-Za-z0-9 punctuation]; wamids fit.
                 MessageDeduplicationId=wamid[:128],

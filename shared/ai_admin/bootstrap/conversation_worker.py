@@ -12,6 +12,7 @@ from ai_admin.adapters.postgres_conversations import PostgresConversations
 from ai_admin.adapters.postgres_notification_ledger import PostgresNotificationLedger
 from ai_admin.adapters.postgres_opt_outs import PostgresOptOuts
 from ai_admin.adapters.postgres_session import PostgresSession
+from ai_admin.adapters.postgres_turn_journal import PostgresTurnJournal
 from ai_admin.adapters.redis_connection import connect as connect_redis
 from ai_admin.adapters.redis_context_store import RedisContextStore
 from ai_admin.adapters.redis_inbox import RedisInbox
@@ -25,15 +26,37 @@ from ai_admin.conversation.answer_turn import TurnAnswerer
 from ai_admin.conversation.offline_reader import OfflineReader
 from ai_admin.conversation.reader import OfflineLink, Reader, ReaderChain
 from ai_admin.domain.messages import TemplateReply
-from ai_admin.settings import AppSettings, LlmSettings, PostgresSettings, RedisSettings, WhatsAppSettings, load
+from ai_admin.observability import logger
+from ai_admin.settings import (
+    AppSettings,
+    LlmSettings,
+    PostgresSettings,
+    RedisSettings,
+    SettingsError,
+    WhatsAppSettings,
+    load,
+)
 
 
 def reader() -> Reader:
     """The configured LLM providers in order, then the offline reader; the offline reader alone when no
-    provider is configured (the local default: no keys needed)."""
-    config = load(LlmSettings)
+    provider is configured (the local default: no keys needed). ``AI_ADMIN_BRAIN=llm`` (the template's)
+    makes a missing provider a setting error instead, so a deployment never answers offline unnoticed.
+    Logs once which readers read."""
+    config, mode = load(LlmSettings), load(AppSettings).brain
     offline = OfflineReader()
-    llms = [] if load(AppSettings).brain == "offline" else build_readers(config, offline)
+    llms: list[Reader] = []
+    if mode != "offline":
+        incomplete = config.incomplete()
+        llms = build_readers(config, offline)
+        if mode == "llm" and not llms:
+            reason = "; ".join(incomplete) or "LLM_PRIMARY_BASE_URL and LLM_PRIMARY_API_KEY are not set"
+            raise SettingsError(f"setting error: AI_ADMIN_BRAIN=llm needs an LLM provider: {reason}")
+        if incomplete:
+            logger.warning("an LLM provider is half configured and unused", extra={"problems": incomplete})
+    models = {p.name: p.model for p in config.providers()}
+    names = [*(f"{r.name} ({models.get(r.name, '?')})" for r in llms), "offline"]
+    logger.info("conversation readers", extra={"readers": names, "mode": mode})
     return ReaderChain(
         [*llms, OfflineLink(offline)],
         config.turn_budget_s,
@@ -68,13 +91,18 @@ def responder() -> AiResponder:
 @functools.cache
 def answerer() -> TurnAnswerer:
     config = load(WhatsAppSettings)
-    conversations = PostgresConversations(PostgresSession(load(PostgresSettings)))
+    db = PostgresSession(load(PostgresSettings))
+    conversations = PostgresConversations(db)
     return TurnAnswerer(
         pending=RedisInbox(connect_redis(load(RedisSettings)), dedup_ttl_s=config.dedup_ttl_s),
         transcript=conversations,
+        journal=PostgresTurnJournal(db),
         responder=responder(),
+        handoffs=conversations,
         messenger=WhatsAppCloudMessenger(config),
         fallback=TemplateReply(config.fallback_template, config.template_language),
         debounce_s=config.debounce_s,
         max_wait_s=config.debounce_max_wait_s,
+        decide_budget_s=load(LlmSettings).turn_budget_s,
+        send_budget_s=config.send_budget_s,
     )

@@ -17,7 +17,7 @@ from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
 from ai_admin.adapters.sqs_batch_queue import SqsBatchQueue
 from ai_admin.adapters.yclients_crm import YClientsCrm
 from ai_admin.bootstrap import reminders
-from ai_admin.observability import logger, metrics
+from ai_admin.observability import log_keys, logger, metrics
 from ai_admin.settings import AppSettings, PostgresSettings, SettingsError, SyncSettings, load, secret
 from ai_admin.sync.jobs import BatchSpec, Job, Mode
 from ai_admin.sync.runs import SyncParts, plan_run, process_batch
@@ -91,9 +91,9 @@ def plan_from_event(event: dict[str, Any]) -> dict[str, Any]:
 def handle_batch_record(record: SQSRecord) -> None:
     spec = BatchSpec.from_message(json.loads(record.body))
     receives = int(record.attributes.approximate_receive_count or "1")
-    logger.append_keys(run_id=spec.run_id, batch=spec.seq, job=spec.job.value)
-    try:
-        process_batch(parts(), spec, final_attempt=receives >= load(SyncSettings).max_receives)
-    except (pg8000.native.InterfaceError, OSError):
-        _local.__dict__.clear()  # a broken connection: the next invocation builds a fresh one
-        raise
+    with log_keys(run_id=spec.run_id, batch=spec.seq, job=spec.job.value):
+        try:
+            process_batch(parts(), spec, final_attempt=receives >= load(SyncSettings).max_receives)
+        except (pg8000.native.InterfaceError, OSError):
+            _local.__dict__.clear()  # a broken connection: the next invocation builds a fresh one
+            raise

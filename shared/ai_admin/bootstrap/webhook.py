@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 
+from ai_admin.adapters.postgres_dead_letters import PostgresDeadLetters
 from ai_admin.adapters.postgres_delivery_log import PostgresDeliveryLog
 from ai_admin.adapters.postgres_salon_directory import PostgresSalonDirectory
 from ai_admin.adapters.postgres_session import PostgresSession
@@ -44,4 +45,5 @@ def receiver() -> WebhookReceiver:
         inbox=RedisInbox(connect_redis(load(RedisSettings)), dedup_ttl_s=config.dedup_ttl_s),
         queue=SqsTurnQueue(app.conversation_queue_url, app),
         deliveries=PostgresDeliveryLog(db),
+        dead_letters=PostgresDeadLetters(db),
     )

@@ -72,9 +72,11 @@ class AiResponder:
         state = self.contexts.load(turn.company_id, turn.conversation_id) or DialogState()
         if state.last_bot_at is not None and now - state.last_bot_at >= ttl:
             state = DialogState(client_name=state.client_name, language=state.language)
-        phone = turn.phone or ""
-        profile = self.profiles.profile(turn.company_id, phone) if phone else None
-        self._note_reminders(turn.company_id, phone, state, now, ttl)
+        # A typed phone (no WhatsApp number to prove it) may book, but reveals nothing of that client.
+        phone, own = turn.phone or "", turn.phone_verified
+        profile = self.profiles.profile(turn.company_id, phone) if phone and own else None
+        if own:
+            self._note_reminders(turn.company_id, phone, state, now, ttl)
         ctx = TurnContext(
             company_id=turn.company_id,
             conversation_id=turn.conversation_id,
@@ -87,9 +89,10 @@ class AiResponder:
             turn_key=turn.messages[-1].wamid if turn.messages else str(now.timestamp()),
             button_ids=tuple(m.reply_id for m in turn.messages if m.reply_id),
             profile_name=turn.client.name,
+            phone_verified=own,
         )
         calendar = Calendar(turn.company_id, catalogue, self.desk, self.catalogues, now)
-        bookings = ClientBookings(self.desk, self.changes, turn.company_id, phone, now)
+        bookings = ClientBookings(self.desk, self.changes, turn.company_id, phone, now, verified=own)
         acting = Acting(
             calendar=calendar,
             booker=Booker(self.desk, self.changes, turn.company_id, turn.conversation_id, ctx.turn_key, now),
@@ -144,6 +147,14 @@ class AiResponder:
         notified_at = self.reminders.last_notified_at(company_id, phone)
         if notified_at is not None and now - notified_at < ttl and not state.last_bot_at:
             state.last_bot_at = notified_at  # a reminder or notice opened the conversation: no hello now
+
+    def abandon(self, turn: InboundTurn) -> None:
+        """A turn that failed is closed: nothing it was waiting for may be carried out by a later "да"."""
+        state = self.contexts.load(turn.company_id, turn.conversation_id)
+        if state is not None:
+            state.settle()
+            state.handed_off = True
+            self.contexts.save(turn.company_id, turn.conversation_id, state)
 
 
 def _checked(understood: Understanding, ctx: TurnContext) -> Understanding:

@@ -1,9 +1,13 @@
-"""One queue record = "this client wrote". The worker waits until the client has been quiet for the
-debounce window, takes everything buffered as one turn, records it, decides the reply and sends it.
+"""One queue record = "this client wrote" (the record carries the message itself). The worker waits
+until the client has been quiet for the debounce window, takes everything buffered as one turn, records
+it, decides the reply and sends it.
 
 The queue is FIFO with one group per salon and client, so a client's turns are answered in order and
-never by two workers at once; records behind a turn that already took their messages find the
-buffer empty and are done.
+never by two workers at once. The journal (PostgreSQL) says which turn took each message: a record
+whose message a turn already took is done, or finishes that turn when it was cut short (a crash, a
+timeout); a record whose message Redis lost puts it back in the buffer first. A turn is decided once,
+its replies stored before any is sent and each sent at most once. Whatever goes wrong while deciding,
+the client is told so, an administrator takes over and the turn is closed: its messages never replay.
 """
 
 from __future__ import annotations
@@ -14,8 +18,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ai_admin.conversation.ports import Conversation, PendingTurns, Transcript, TurnResponder
-from ai_admin.conversation.replies import ASK_PHONE, PLEASE_WRITE_TEXT
+from ai_admin.conversation.ports import (
+    Conversation,
+    HandoffLog,
+    JournaledTurn,
+    PendingTurns,
+    Transcript,
+    TurnJournal,
+    TurnResponder,
+)
+from ai_admin.conversation.replies import ASK_PHONE, PLEASE_WRITE_TEXT, TURN_FAILED
+from ai_admin.domain import deadlines
 from ai_admin.domain.messages import (
     NEEDS_TEXT_KINDS,
     BufferedMessage,
@@ -37,6 +50,13 @@ class TurnRequest:
     company_id: int
     client_key: str
     wamid: str
+    item: str | None = None  # the buffered message itself (records enqueued before it existed carry none)
+
+
+def worst_turn_s(max_wait_s: float, decide_budget_s: float, send_budget_s: float) -> float:
+    """The longest one record can keep the worker, bookkeeping aside: waiting for the client to stop
+    typing, deciding (brains and their CRM calls share one deadline) and sending (one deadline)."""
+    return max_wait_s + decide_budget_s + send_budget_s
 
 
 @dataclass(frozen=True)
@@ -59,41 +79,83 @@ def find_phone(text: str) -> str | None:
 class TurnAnswerer:
     pending: PendingTurns
     transcript: Transcript
+    journal: TurnJournal
     responder: TurnResponder
+    handoffs: HandoffLog
     messenger: Messenger
     fallback: TemplateReply
     debounce_s: float
     max_wait_s: float = 15.0
+    decide_budget_s: float = 25.0  # the brains' turn budget: the CRM calls of its tools end with it too
+    send_budget_s: float = 10.0
     clock: Callable[[], float] = field(default=time.time)
     sleep: Callable[[float], None] = field(default=time.sleep)
 
     def answer(self, request: TurnRequest) -> TurnOutcome:
+        held = self.journal.holding(request.wamid)
+        if held is not None:
+            return TurnOutcome(answered=False) if held.finished else self._complete(held)
+        if request.item is not None:
+            self.pending.admit(request.wamid, request.company_id, request.client_key, request.item)
         if not self._wait_for_quiet(request):
             return TurnOutcome(answered=False)
-        lines = self.pending.take(request.company_id, request.client_key)
-        if not lines:
-            return TurnOutcome(answered=False)
+        lines = self.pending.waiting(request.company_id, request.client_key)
         buffered = _ordered(lines)
-        if not buffered:
-            self.pending.finish(request.company_id, request.client_key)
+        turn, conversation = None, None
+        if buffered:
+            conversation = self.transcript.open(request.company_id, buffered[-1].client)
+            turn = self.journal.open(request.company_id, conversation.conversation_id, buffered)
+        self.pending.forget(request.company_id, request.client_key, lines)
+        if turn is None:
             return TurnOutcome(answered=False)
-        latest = buffered[-1]
-        conversation = self.transcript.open(request.company_id, latest.client)
-        messages = tuple(b.message for b in buffered)
-        self.transcript.record_inbound(conversation.conversation_id, messages)
-        turn = InboundTurn(
-            company_id=request.company_id,
+        return self._complete(turn, conversation)
+
+    def _complete(self, turn: JournaledTurn, conversation: Conversation | None = None) -> TurnOutcome:
+        """Decides the turn unless it was decided before, sends what was not sent yet, closes it."""
+        latest = turn.messages[-1]
+        replies = turn.replies
+        if replies is None:
+            conversation = conversation or self.transcript.open(turn.company_id, latest.client)
+            decided, failed = self._decide_or_hand_off(turn, conversation)
+            self.journal.decide(turn.turn_id, decided, failed=failed)
+            replies = tuple(decided)
+        claims = _TurnClaims(self.journal, turn.turn_id)
+        with deadlines.within(self.send_budget_s):
+            sent = send_replies(
+                self.messenger,
+                latest.phone_number_id,
+                Recipient.of(latest.client),
+                replies,
+                self.fallback,
+                claims=claims,
+            )
+        for item in sent:
+            self.transcript.record_outbound(turn.conversation_id, item.message, item.wamid, item.error)
+        self.journal.finish(turn.turn_id)
+        return TurnOutcome(answered=True, messages=len(turn.messages), sent=tuple(sent))
+
+    def _decide_or_hand_off(
+        self, turn: JournaledTurn, conversation: Conversation
+    ) -> tuple[list[OutboundMessage], bool]:
+        latest = turn.messages[-1]
+        inbound = InboundTurn(
+            company_id=turn.company_id,
             conversation_id=conversation.conversation_id,
             client=latest.client,
             phone=conversation.phone or latest.client.phone,
-            messages=messages,
+            messages=tuple(b.message for b in turn.messages),
         )
-        replies = self._decide(turn, conversation)
-        sent = send_replies(self.messenger, latest.phone_number_id, Recipient.of(latest.client), replies, self.fallback)
-        for item in sent:
-            self.transcript.record_outbound(conversation.conversation_id, item.message, item.wamid, item.error)
-        self.pending.finish(request.company_id, request.client_key)
-        return TurnOutcome(answered=True, messages=len(messages), sent=tuple(sent))
+        try:
+            with deadlines.within(self.decide_budget_s):
+                return self._decide(inbound, conversation), False
+        except Exception:
+            logger.exception("turn failed: the client is told, an administrator takes over")
+        self.handoffs.hand_off(conversation.conversation_id, 0)
+        try:
+            self.responder.abandon(inbound)
+        except Exception:
+            logger.exception("could not clear the failed turn's pending action")
+        return [TextReply(TURN_FAILED)], True
 
     def _wait_for_quiet(self, request: TurnRequest) -> bool:
         """False when nothing waits; returns early once ``max_wait_s`` is spent (a client who never
@@ -121,6 +183,18 @@ class TurnAnswerer:
             self.transcript.set_phone(conversation.conversation_id, phone)
             turn = InboundTurn(turn.company_id, turn.conversation_id, turn.client, phone, turn.messages)
         return self.responder.respond(turn)
+
+
+@dataclass(frozen=True)
+class _TurnClaims:
+    journal: TurnJournal
+    turn_id: int
+
+    def claim(self, index: int) -> bool:
+        return self.journal.claim(self.turn_id, index)
+
+    def release(self, index: int) -> None:
+        self.journal.release(self.turn_id, index)
 
 
 def _ordered(lines: list[str]) -> list[BufferedMessage]:

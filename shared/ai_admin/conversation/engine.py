@@ -31,7 +31,13 @@ from ai_admin.conversation.ports import HandoffLog, OptOuts
 from ai_admin.conversation.state import Choice, ChoiceAct, Offer, OfferedSlot, Pending
 from ai_admin.conversation.tools import facts
 from ai_admin.conversation.tools.book import Booker, BookingFailure
-from ai_admin.conversation.tools.change_booking import BookingsUnreadable, ChangeFailure, ClientBookings, matching
+from ai_admin.conversation.tools.change_booking import (
+    BookingsUnreadable,
+    ChangeFailure,
+    ClientBookings,
+    PhoneNotVerified,
+    matching,
+)
 from ai_admin.conversation.tools.free_times import MOST_SHOWN, Calendar, Verdict, nearest_first, spread
 from ai_admin.conversation.turn import TurnContext
 from ai_admin.conversation.understanding import Expecting, Intent, IntentKind, RecordHint, Understanding, WhenSpec
@@ -141,6 +147,9 @@ class DialogEngine:
             pass
         except BookingsUnreadable:
             self.out.append(self.say.bookings_unreadable())
+        except PhoneNotVerified:
+            self.st.settle()
+            self.out.append(self.say.phone_not_verified())
 
     def _ask(self, expecting: Expecting, sentence: str, buttons: Sequence[ReplyButton] = ()) -> None:
         self.out.append(sentence)
@@ -311,12 +320,14 @@ class DialogEngine:
     def _todays_booking(self) -> Booked | None:
         try:
             mine = self.acting.bookings.upcoming()
-        except BookingsUnreadable:
+        except (BookingsUnreadable, PhoneNotVerified):
             return None
         reminded = next((b for b in mine if b.record_id == self.st.reminded), None)
         return reminded or next((b for b in mine if b.start.date() == self.cal.today), None)
 
     def _stop_reminders(self, intent: Intent) -> None:
+        if not self.ctx.phone_verified:
+            raise PhoneNotVerified  # a typed number's reminders are its owner's to stop
         if intent.tentative:
             self.st.settle()
             self.st.pending = Pending(kind="stop_reminders", stated_at=self.ctx.now)
@@ -455,7 +466,6 @@ class DialogEngine:
         services = facts.services_of(self.ctx.catalogue, usual)
         if not services:
             return intent
-        service = services[0]
         master = next(
             (
                 m.id
@@ -563,10 +573,14 @@ class DialogEngine:
     def _already_theirs(self, subject: _Subject, start: datetime) -> bool:
         """The time is taken by this client's own booking of these services (the same request again, or
         a turn redelivered after its first attempt booked): they are booked, and are told so."""
+        try:
+            upcoming = self.acting.bookings.upcoming()
+        except (BookingsUnreadable, PhoneNotVerified):
+            return False
         mine = next(
             (
                 b
-                for b in self.acting.bookings.upcoming()
+                for b in upcoming
                 if b.start == start
                 and set(subject.service_ids) <= set(b.service_ids)
                 and b.staff_id in {m.id for m in subject.staff}

@@ -203,6 +203,13 @@ class RussianPhrases:
     def bookings_unreadable(self) -> str:
         return "Не получилось открыть ваши записи: система салона сейчас не отвечает. Попробуйте через минуту."
 
+    def phone_not_verified(self) -> str:
+        return (
+            "Показать, перенести или отменить записи на этот номер я могу, только когда вы пишете с него самого. "
+            "Напишите нам с этого номера или попросите передать вопрос администратору. "
+            "Записать вас на новое время могу и здесь."
+        )
+
     def your_booking(self, booking: str) -> str:
         return f"Вы записаны {booking}."
 
@@ -507,6 +514,12 @@ class EnglishPhrases(RussianPhrases):
 
     def bookings_unreadable(self) -> str:
         return "I could not open your bookings: the salon's system is not answering. Please try in a minute."
+
+    def phone_not_verified(self) -> str:
+        return (
+            "I can show, move or cancel the bookings of this number only when you write from it. Please write "
+            "from that number or ask for the administrator. I can book a new visit here, though."
+        )
 
     def your_booking(self, booking: str) -> str:
         return f"You are booked {booking}."

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from ai_admin.conversation.model import Booked, Catalogue, ClientProfile
 from ai_admin.conversation.state import DialogState
 from ai_admin.domain.day_parts import TimeWindow
-from ai_admin.domain.messages import ClientRef, InboundMessage, InboundTurn, OutboundMessage
+from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundTurn, OutboundMessage
 
 
 @dataclass(frozen=True)
@@ -23,19 +23,23 @@ class Conversation:
 class PendingTurns(Protocol):
     """The per-client buffer the webhook fills (see adapters/redis_inbox.py)."""
 
+    def admit(self, wamid: str, company_id: int, client_key: str, item: str) -> bool:
+        """Buffers ``item`` unless its message id was seen (the worker re-admits what Redis lost)."""
+        ...
+
     def pending_since(self, company_id: int, client_key: str) -> float | None:
         """When the latest message arrived (epoch seconds), or None when nothing waits."""
         ...
 
-    def take(self, company_id: int, client_key: str) -> list[str]: ...
+    def waiting(self, company_id: int, client_key: str) -> list[str]: ...
 
-    def finish(self, company_id: int, client_key: str) -> None: ...
+    def forget(self, company_id: int, client_key: str, items: Sequence[str]) -> None:
+        """Drops these buffered items (a turn recorded them); anything buffered since stays."""
+        ...
 
 
 class Transcript(Protocol):
     def open(self, company_id: int, client: ClientRef) -> Conversation: ...
-
-    def record_inbound(self, conversation_id: int, messages: Sequence[InboundMessage]) -> None: ...
 
     def record_outbound(
         self, conversation_id: int, message: OutboundMessage, wamid: str | None, error: dict[str, Any] | None
@@ -44,10 +48,54 @@ class Transcript(Protocol):
     def set_phone(self, conversation_id: int, phone: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class JournaledTurn:
+    """A turn as PostgreSQL holds it: the messages it answers and, once decided, its replies."""
+
+    turn_id: int
+    company_id: int
+    conversation_id: int
+    messages: tuple[BufferedMessage, ...]  # oldest first
+    finished: bool = False
+    replies: tuple[OutboundMessage, ...] | None = None
+    failed: bool = False
+
+
+class TurnJournal(Protocol):
+    """Which turn took which message, and what it answered: the durable record that makes a turn run
+    once however often its queue record is delivered (see adapters/postgres_turn_journal.py)."""
+
+    def holding(self, wamid: str) -> JournaledTurn | None:
+        """The turn that took this message, if one did."""
+        ...
+
+    def open(self, company_id: int, conversation_id: int, messages: Sequence[BufferedMessage]) -> JournaledTurn | None:
+        """Records the messages no turn took yet in the transcript and a turn answering them, in one
+        transaction; None when every one was taken before."""
+        ...
+
+    def decide(self, turn_id: int, replies: Sequence[OutboundMessage], *, failed: bool) -> None: ...
+
+    def claim(self, turn_id: int, index: int) -> bool:
+        """True once per reply ``index`` of the turn: that reply may be sent now, and never again."""
+        ...
+
+    def release(self, turn_id: int, index: int) -> None:
+        """WhatsApp refused to take reply ``index`` (it never went out): a later attempt may send it."""
+        ...
+
+    def finish(self, turn_id: int) -> None: ...
+
+
 class TurnResponder(Protocol):
     """Decides the replies to a text turn (the AI conversation implements this later)."""
 
     def respond(self, turn: InboundTurn) -> list[OutboundMessage]: ...
+
+    def abandon(self, turn: InboundTurn) -> None:
+        """The turn failed and was handed to an administrator: nothing the bot proposed before (a cancel
+        or a move awaiting "да") may be carried out by a later message."""
+        ...
 
 
 class HandoffLog(Protocol):

@@ -23,6 +23,7 @@ class TurnContext:
     turn_key: str  # the last message's id: a redelivered turn has the same key
     button_ids: tuple[str, ...] = ()  # reply buttons the client tapped this turn
     profile_name: str | None = None  # the client's WhatsApp profile name
+    phone_verified: bool = False  # ``phone`` is the sender's WhatsApp number, not one they typed
 
     def reading(self) -> ReadContext:
         return ReadContext(

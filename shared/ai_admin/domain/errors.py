@@ -21,10 +21,6 @@ class InvalidSignature(AiAdminError):
     """A webhook delivery whose X-Hub-Signature-256 is missing or does not match the app secret."""
 
 
-class MalformedPayload(AiAdminError):
-    """A webhook body that is not JSON, or not the shape WhatsApp documents."""
-
-
 class PayloadTooLarge(AiAdminError):
     """A webhook body above the configured size limit."""
 

@@ -101,6 +101,12 @@ class InboundTurn:
     def text(self) -> str:
         return "\n".join(m.text for m in self.messages if m.is_textual and m.text)
 
+    @property
+    def phone_verified(self) -> bool:
+        """The phone is the sender's own WhatsApp number. A phone a username-only sender typed proves
+        nothing: it may be anyone's, so it never opens that number's existing records."""
+        return self.phone is not None and self.phone == self.client.phone
+
 
 @dataclass(frozen=True)
 class StatusUpdate:
@@ -230,3 +236,29 @@ class Recipient:
     @classmethod
     def of(cls, client: ClientRef) -> Recipient:
         return cls(client.wa_id, None if client.wa_id else client.user_id)
+
+
+def outbound_to_dict(message: OutboundMessage) -> dict[str, Any]:
+    """A reply as JSON-ready data (a turn's decided replies are stored before they are sent)."""
+    return {"type": type(message).__name__, **asdict(message)}
+
+
+def outbound_from_dict(data: dict[str, Any]) -> OutboundMessage:
+    fields = {k: v for k, v in data.items() if k != "type"}
+    kind = data.get("type")
+    if kind == "TextReply":
+        return TextReply(**fields)
+    if kind == "ButtonsReply":
+        return ButtonsReply(**{**fields, "buttons": tuple(ReplyButton(**b) for b in fields["buttons"])})
+    if kind == "ListReply":
+        sections = tuple(ListSection(s["title"], tuple(ListRow(**r) for r in s["rows"])) for s in fields["sections"])
+        return ListReply(**{**fields, "sections": sections})
+    if kind == "TemplateReply":
+        return TemplateReply(
+            **{
+                **fields,
+                "body_params": tuple(fields.get("body_params", ())),
+                "quick_reply_payloads": tuple(fields.get("quick_reply_payloads", ())),
+            }
+        )
+    raise ValueError(f"not a stored reply: {kind!r}")

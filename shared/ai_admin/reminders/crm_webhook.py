@@ -46,12 +46,28 @@ class WebhookResult:
         }
 
 
+# Ids are PostgreSQL bigints; a larger "id" is no YClients record (and would fail the mirror's insert).
+MAX_ID = 2**63 - 1
+
+
+def _id(value: object) -> int | None:
+    """A positive id written as a JSON number or ASCII digits; None otherwise."""
+    text = str(value) if isinstance(value, int | str) and not isinstance(value, bool) else ""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def _company_of(body: bytes) -> tuple[int, dict[str, object]]:
     try:
         payload = json.loads(body)
-        return int(payload["company_id"]), payload
-    except (ValueError, KeyError, TypeError) as error:
+        company_id = _id(payload["company_id"])
+    except (ValueError, KeyError, TypeError, RecursionError) as error:  # RecursionError: nested too deep
         raise UnknownSalon("the webhook names no salon") from error
+    if company_id is None:
+        raise UnknownSalon("the webhook names no salon")
+    return company_id, payload
 
 
 @dataclass(frozen=True)
@@ -72,10 +88,9 @@ class CrmWebhook:
         if self.salons.salon(company_id) is None:
             raise UnknownSalon(f"salon {company_id} is not served here")
         resource = str(payload.get("resource") or "")
-        raw_id = payload.get("resource_id")
-        if resource != "record" or not isinstance(raw_id, int | str) or not str(raw_id).isdigit():
+        record_id = _id(payload.get("resource_id"))
+        if resource != "record" or record_id is None:
             return WebhookResult(company_id, resource)
-        record_id = int(raw_id)
         record = self.crm.record(company_id, record_id)
         if record is None:
             self.mirror.mark_deleted(company_id, record_id)

@@ -1,12 +1,17 @@
 """The webhook's whole job: check the signature, parse, route each message to its salon, drop
 duplicates, buffer it for the client's next turn and enqueue; delivery receipts update our outbound
-messages. Nothing slow happens here: the reply is the conversation worker's job."""
+messages. Nothing slow happens here: the reply is the conversation worker's job.
+
+A signed delivery is always acknowledged once what it holds is stored: what cannot be read is kept as a
+dead letter (Meta would re-send a refused body for days, and one bad message would hold back the rest).
+Only an unsigned or oversized body is refused, and a storage or queue outage answers 5xx so Meta retries."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from ai_admin.domain.errors import PayloadTooLarge, QueueUnavailable, StorageUnavailable
@@ -14,6 +19,12 @@ from ai_admin.domain.messages import BufferedMessage, StatusUpdate
 from ai_admin.observability import logger
 from ai_admin.whatsapp import signature
 from ai_admin.whatsapp.webhook_payload import parse
+
+MAX_QUEUED_BYTES = 200_000
+
+
+def _line(item: BufferedMessage) -> str:
+    return json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
 class SalonDirectory(Protocol):
@@ -34,7 +45,15 @@ class Inbox(Protocol):
 
 
 class TurnQueue(Protocol):
-    def enqueue(self, company_id: int, client_key: str, wamid: str) -> None: ...
+    def enqueue(self, company_id: int, client_key: str, wamid: str, item: str) -> None:
+        """Queues the client's turn with the buffered ``item`` itself, the durable copy of the message."""
+        ...
+
+
+class DeadLetters(Protocol):
+    def keep(self, source: str, reason: str, fragment: str, fingerprint: str) -> None:
+        """Stores what could not be processed, once per ``fingerprint`` (a redelivery adds nothing)."""
+        ...
 
 
 class DeliveryLog(Protocol):
@@ -50,7 +69,7 @@ class Receipt:
     unrouted: int = 0
     statuses: int = 0
     statuses_ignored: int = 0
-    skipped: int = 0
+    dead_lettered: int = 0
 
 
 @dataclass
@@ -61,12 +80,22 @@ class WebhookReceiver:
     inbox: Inbox
     queue: TurnQueue
     deliveries: DeliveryLog
+    dead_letters: DeadLetters
 
     def receive(self, body: bytes, signature_header: str | None) -> Receipt:
         if len(body) > self.max_body_bytes:
             raise PayloadTooLarge(f"body of {len(body)} bytes is over {self.max_body_bytes}")
         signature.verify(body, signature_header, self.app_secret)
         delivery = parse(body)
+        for rejected in delivery.rejected:
+            fragment = rejected.fragment
+            text = fragment if isinstance(fragment, str) else json.dumps(fragment, ensure_ascii=False, default=str)
+            fingerprint = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+            self.dead_letters.keep("whatsapp", rejected.reason, text, fingerprint)
+        if delivery.rejected:
+            logger.warning(
+                "webhook parts dead-lettered", extra={"reasons": [r.reason[:200] for r in delivery.rejected]}
+            )
         accepted = duplicates = unrouted = 0
         for item in delivery.messages:
             company_id = self.salons.company_for(item.phone_number_id)
@@ -87,15 +116,17 @@ class WebhookReceiver:
                 ignored += 1
         if unrouted:
             logger.warning("webhook for an unknown phone_number_id", extra={"unrouted": unrouted})
-        return Receipt(accepted, duplicates, unrouted, done, ignored, delivery.skipped)
+        return Receipt(accepted, duplicates, unrouted, done, ignored, len(delivery.rejected))
 
     def _buffer(self, company_id: int, item: BufferedMessage) -> bool:
         """False for a duplicate."""
-        line = json.dumps(item.to_dict(), ensure_ascii=False, separators=(",", ":"))
+        line = _line(item)
+        if len(line.encode()) > MAX_QUEUED_BYTES:  # SQS takes 256 KiB: keep the message, drop its raw copy
+            line = _line(replace(item, message=replace(item.message, raw={})))
         try:
             if not self.inbox.admit(item.message.wamid, company_id, item.client.key, line):
                 return False
-            self.queue.enqueue(company_id, item.client.key, item.message.wamid)
+            self.queue.enqueue(company_id, item.client.key, item.message.wamid, line)
         except (QueueUnavailable, StorageUnavailable):
             # Meta redelivers on our 5xx; let that retry through (the worker drops a repeated wamid).
             with contextlib.suppress(StorageUnavailable):

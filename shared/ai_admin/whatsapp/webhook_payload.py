@@ -2,22 +2,31 @@
 
 One POST may carry several entries, each with several changes, each with several messages and statuses;
 nothing assumes ``[0]``. Unknown fields are kept (``extra="allow"``) so a new Meta field never breaks us.
+
+A signed body is Meta's, and Meta re-sends anything we refuse for days, so nothing here raises: what
+cannot be read (a body that is not JSON or nests deeper than any webhook does, a change, a message or a
+status that breaks the documented shape, a message naming no sender) comes back as ``Rejected`` for the
+caller to dead-letter, and the rest is read. NUL characters, which PostgreSQL refuses in text and jsonb,
+are removed from every string.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ai_admin.domain.errors import MalformedPayload
 from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundMessage, StatusUpdate
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+
+M = TypeVar("M", bound=_Model)
 
 
 class Profile(_Model):
@@ -93,9 +102,16 @@ class ErrorDetail(_Model):
     error_data: dict[str, Any] | None = None
 
 
+# Unix seconds up to the year 2200: PostgreSQL's to_timestamp refuses absurd values.
+_TIMESTAMP = Field(ge=0, lt=7_258_118_400)
+# Meta's payloads nest about eight levels; anything far deeper is not a webhook (and would exhaust
+# recursion in the JSON encoder, pydantic or PostgreSQL further on).
+MAX_DEPTH = 32
+
+
 class Message(_Model):
-    id: str
-    timestamp: int
+    id: str = Field(min_length=1)
+    timestamp: int = _TIMESTAMP
     type: str
     sender: str | None = Field(default=None, alias="from")
     from_user_id: str | None = None
@@ -117,7 +133,7 @@ class Message(_Model):
 class Status(_Model):
     id: str
     status: str
-    timestamp: int
+    timestamp: int = _TIMESTAMP
     recipient_id: str | None = None
     recipient_user_id: str | None = None
     errors: list[ErrorDetail] = []
@@ -127,9 +143,9 @@ class MessagesValue(_Model):
     messaging_product: str = "whatsapp"
     metadata: Metadata
     contacts: list[Contact] = []
-    messages: list[Message] = []
-    statuses: list[Status] = []
-    errors: list[ErrorDetail] = []
+    messages: list[Any] = []  # each read on its own: one bad message must not cost the others
+    statuses: list[Any] = []
+    errors: list[Any] = []
 
 
 class Change(_Model):
@@ -155,47 +171,100 @@ class WebhookPayload(_Model):
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """A part of a delivery that cannot be read: ``fragment`` is that part (the body's text when the
+    whole body is unreadable)."""
+
+    reason: str
+    fragment: Any
+
+
+@dataclass(frozen=True)
 class Delivery:
     """What one webhook POST holds, grouped for routing."""
 
     messages: tuple[BufferedMessage, ...]
     statuses: tuple[tuple[str, StatusUpdate], ...]  # (phone_number_id, update)
-    skipped: int  # messages with no way to identify the client
+    rejected: tuple[Rejected, ...] = ()
 
 
 def parse(body: bytes) -> Delivery:
-    """Validate and flatten a webhook body; raises MalformedPayload with a short reason."""
+    """Validate and flatten a webhook body, keeping whatever can be read (see the module docstring)."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise MalformedPayload(f"body is not JSON: {error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        reason = "nested too deep" if isinstance(error, RecursionError) else f"not JSON: {error}"
+        return _unreadable(body, f"body is {reason}")
+    if _depth(data) > MAX_DEPTH:
+        return _unreadable(body, f"body nests deeper than {MAX_DEPTH} levels")
+    data = _without_nul(data)
     try:
         payload = WebhookPayload.model_validate(data)
-        values = [
-            MessagesValue.model_validate(change.value)
-            for entry in payload.entry
-            for change in entry.changes
-            if change.field == "messages"
-        ]
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise MalformedPayload(f"not a WhatsApp webhook: {where}: {first['msg']}") from None
+        return Delivery((), (), (Rejected(f"not a WhatsApp webhook: {_why(error)}", data),))
     messages: list[BufferedMessage] = []
     statuses: list[tuple[str, StatusUpdate]] = []
-    skipped = 0
-    for value in values:
+    rejected: list[Rejected] = []
+    for change in (c for entry in payload.entry for c in entry.changes if c.field == "messages"):
+        try:
+            value = MessagesValue.model_validate(change.value)
+        except ValidationError as error:
+            rejected.append(Rejected(f"change: {_why(error)}", change.value))
+            continue
         phone_number_id = value.metadata.phone_number_id
-        for message in value.messages:
+        for raw, message in _each(Message, "message", value.messages, rejected):
             client = _client(message, value.contacts)
             if client is None:
-                skipped += 1
+                rejected.append(Rejected("message: no wa_id or user_id names the sender", raw))
                 continue
             messages.append(BufferedMessage(phone_number_id, client, to_inbound(message)))
-        for status in value.statuses:
+        for _, status in _each(Status, "status", value.statuses, rejected):
             errors = tuple(e.model_dump(exclude_none=True) for e in status.errors)
             statuses.append((phone_number_id, StatusUpdate(status.id, status.status, status.timestamp, errors)))
-    return Delivery(tuple(messages), tuple(statuses), skipped)
+    return Delivery(tuple(messages), tuple(statuses), tuple(rejected))
+
+
+def _each(model: type[M], kind: str, items: list[Any], rejected: list[Rejected]) -> Iterator[tuple[Any, M]]:
+    """Each item that validates, with its raw form; the others go to ``rejected``."""
+    for raw in items:
+        try:
+            yield raw, model.model_validate(raw)
+        except ValidationError as error:
+            rejected.append(Rejected(f"{kind}: {_why(error)}", raw))
+
+
+def _unreadable(body: bytes, reason: str) -> Delivery:
+    return Delivery((), (), (Rejected(reason, body.decode("utf-8", "replace").replace("\x00", "")),))
+
+
+def _why(error: ValidationError) -> str:
+    """Where and what, never the input (it may quote a client's words)."""
+    first = error.errors(include_input=False)[0]
+    where = ".".join(str(p) for p in first["loc"]) or "body"
+    return f"{where}: {first['msg']}"
+
+
+def _depth(data: Any) -> int:
+    """How deep containers nest, counted without recursion; stops once past ``MAX_DEPTH``."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _without_nul(data: Any) -> Any:
+    if isinstance(data, str):
+        return data.replace("\x00", "")
+    if isinstance(data, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without_nul(v) for v in data]
+    return data
 
 
 def _client(message: Message, contacts: list[Contact]) -> ClientRef | None:

@@ -23,6 +23,11 @@ class BookingsUnreadable(Exception):
     """The CRM did not give us the client's bookings this turn."""
 
 
+class PhoneNotVerified(Exception):
+    """The phone was typed by a sender WhatsApp gives no number for: it may book a new visit, but it
+    never opens the bookings of whoever owns that number."""
+
+
 class ChangeFailure(Enum):
     TAKEN = "taken"
     UNAVAILABLE = "unavailable"
@@ -35,10 +40,13 @@ class ClientBookings:
     company_id: int
     phone: str
     now: datetime
+    verified: bool = True  # False: ``phone`` was typed, not the sender's own WhatsApp number
     _mine: list[Booked] | None = field(default=None, repr=False)
 
     def upcoming(self) -> list[Booked]:
-        """Live future bookings, earliest first; raises ``BookingsUnreadable``."""
+        """Live future bookings, earliest first; raises ``BookingsUnreadable`` or ``PhoneNotVerified``."""
+        if not self.verified:  # the one gate to existing records: reading, cancel, move, confirm
+            raise PhoneNotVerified
         if self._mine is None:
             today = self.now.date()
             try:

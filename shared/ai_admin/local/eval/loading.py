@@ -3,7 +3,8 @@ every problem in every file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,3 +76,12 @@ def load(paths: Sequence[str]) -> tuple[list[LoadedScenario], list[Problem]]:
         first_file[scenario.id] = name
         loaded.append(LoadedScenario(name, scenario, document))
     return loaded, problems
+
+
+def from_document(document: Mapping[str, Any], name: str = "<in code>") -> LoadedScenario:
+    """A scenario written in code (tests, benchmarks), checked like a file; ValueError lists its problems."""
+    raw = copy.deepcopy(dict(document))
+    scenario, problems = parse(raw, name)
+    if scenario is None or problems:
+        raise ValueError("; ".join(str(p) for p in problems) or f"{name}: not a scenario")
+    return LoadedScenario(name, scenario, raw)
