@@ -239,7 +239,7 @@ def test_nul_characters_in_text_and_name_are_stored_without_them_and_answered(
     running_product: RunningProduct,
 ) -> None:
     payload = text_from("79990000011", "Сколько\x00 стоит стрижка?")
-    payload["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"] = "Ан\x00на"
+    payload["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"] = {"name": "Ан\x00на"}
     assert post(running_product, payload).status_code == 200
     assert running_product.fake.wait_for(lambda sent: len(sent) >= 1)
     assert rows(running_product, "SELECT body FROM messages WHERE direction = 'in'") == [["Сколько стоит стрижка?"]]
