@@ -181,6 +181,7 @@ def running_product(
     webhook.receiver.cache_clear()
     conversation_worker.answerer.cache_clear()
     conversation_worker.responder.cache_clear()
+    conversation_worker.handoffs.cache_clear()
     functions = list(local_stack.template.functions().values())
     api = LocalHttpApi(bind_routes(functions, resolve_handler), port=0).start()
     pollers = local_stack.start_event_sources(resolve_handler)
@@ -193,3 +194,5 @@ def running_product(
         api.stop()
         webhook.receiver.cache_clear()
         conversation_worker.answerer.cache_clear()
+        conversation_worker.responder.cache_clear()
+        conversation_worker.handoffs.cache_clear()

@@ -22,13 +22,12 @@ from ai_admin.conversation.ports import (
     OptOuts,
     ReminderLog,
 )
+from ai_admin.conversation.replies import TURN_FAILED, handoff_said
 from ai_admin.conversation.reply_polish import polish
 from ai_admin.conversation.toolbox import SalonToolbox
 from ai_admin.domain.greetings import greeting_for, should_greet
 from ai_admin.domain.messages import ButtonsReply, InboundTurn, OutboundMessage, TextReply
 from ai_admin.observability import logger
-
-SORRY = "Извините, я не смог обработать сообщение. Я передал его администратору — он ответит вам здесь."
 
 
 @dataclass
@@ -99,9 +98,12 @@ class AiResponder:
             reply = self.brain.reply(ctx, tools, started + self.budget_s)
         except BrainUnavailable:
             logger.exception("no brain could answer the turn")
-            self.handoffs.hand_off(turn.conversation_id, 0)
-            reply = BrainReply(SORRY, brain="none")
-        reply = _no_false_success(reply, tools)
+            outcome = tools.hand_off("бот не смог ответить на сообщение клиента")
+            reply = BrainReply(f"{TURN_FAILED} {handoff_said(outcome, catalogue.salon.phone)}", brain="none")
+        reply, false_claims = _no_false_success(reply, tools)
+        if false_claims and "handed_off" not in tools.acted:
+            outcome = tools.hand_off("бот чуть не сообщил о действии, которого не было: проверьте переписку")
+            reply.text = f"{reply.text} {handoff_said(outcome, catalogue.salon.phone)}"
         name = state.client_name or (profile.name if profile else None)
         greeting = None
         if should_greet(state.last_bot_at, now, ttl):
@@ -140,19 +142,21 @@ _CLAIMS = {
 }
 
 
-def _no_false_success(reply: BrainReply, tools: SalonToolbox) -> BrainReply:
+def _no_false_success(reply: BrainReply, tools: SalonToolbox) -> tuple[BrainReply, list[str]]:
     """A brain may say "записал"/"перенёс"/"отменил" only when a tool did it in this turn (or, for a
-    redelivered turn, already had); otherwise the last tool's own sentence, which is true, replaces it."""
+    redelivered turn, already had); otherwise the last tool's own sentence, which is true, replaces it.
+    Returns the reply and the false claims caught (the caller hands those turns to a person)."""
     done = set(tools.acted) | ({"created"} if tools.ctx.state.booked_turns.get(tools.turn_key) else set())
     false = [kind for kind, claim in _CLAIMS.items() if claim.search(reply.text) and kind not in done]
     if not false:
-        return reply
+        return reply, []
     logger.warning("reply claimed an action no tool performed", extra={"claims": false})
-    fallback = tools.last_result.say if tools.last_result and tools.last_result.say else SORRY
-    return BrainReply(
+    fallback = tools.last_result.say if tools.last_result and tools.last_result.say else TURN_FAILED
+    corrected = BrainReply(
         fallback,
         list(tools.last_result.buttons) if tools.last_result else [],
         reply.llm_calls,
         reply.prompt_tokens,
         reply.brain,
     )
+    return corrected, false

@@ -20,7 +20,17 @@ from pydantic import ValidationError
 from ai_admin.conversation import tool_args as args_
 from ai_admin.conversation.brain import ToolResult, TurnContext
 from ai_admin.conversation.model import Booked, OfferedSlot, PendingAction, ServiceInfo, StaffInfo
-from ai_admin.conversation.ports import BookingDesk, BookingError, BotChanges, CatalogueReader, HandoffLog, OptOuts
+from ai_admin.conversation.ports import (
+    BookingDesk,
+    BookingError,
+    BotChanges,
+    CatalogueReader,
+    HandoffLog,
+    HandoffOutcome,
+    HandoffRequest,
+    OptOuts,
+)
+from ai_admin.conversation.replies import handoff_said
 from ai_admin.domain.catalogue_matching import match_services, match_staff
 from ai_admin.domain.client_answers import read_answer
 from ai_admin.domain.day_parts import PartOfDay, TimeWindow
@@ -479,12 +489,12 @@ class SalonToolbox:
             result.say = "Это время только что заняли. " + result.say.split(". ", 1)[-1]
             return result
         if error.outcome_unknown:
-            self.handoffs.hand_off(self.conversation_id, 0)
+            outcome = self.hand_off("YClients не подтвердил запись: проверьте, создана ли она")
             return ToolResult(
                 False,
-                {"booked": "unknown"},
-                "Не удалось получить подтверждение записи от системы салона. Я передал запрос администратору — "
-                "он проверит и напишет вам.",
+                {"booked": "unknown", "handed_off": outcome.value},
+                "Не удалось получить подтверждение записи от системы салона. "
+                + handoff_said(outcome, self.ctx.catalogue.salon.phone),
             )
         return ToolResult(
             False,
@@ -753,12 +763,28 @@ class SalonToolbox:
         )
 
     def _hand_off_to_admin(self, a: args_.HandOffToAdmin) -> ToolResult:
-        self.handoffs.hand_off(self.conversation_id, 0)
-        self.ctx.state.handed_off = True
-        self.acted.append("handed_off")
+        outcome = self.hand_off(a.reason or "клиент просит администратора")
         return ToolResult(
-            True, {"handed_off": True}, "Передал ваш вопрос администратору — он ответит здесь в ближайшее время."
+            outcome.reached_a_person,
+            {"handed_off": outcome.value},
+            handoff_said(outcome, self.ctx.catalogue.salon.phone),
         )
+
+    def hand_off(self, reason: str) -> HandoffOutcome:
+        """Pass the conversation to the salon's administrators; the outcome says whether anyone was told."""
+        profile_name = self.ctx.profile.name if self.ctx.profile else None
+        request = HandoffRequest(
+            self.ctx.company_id,
+            self.conversation_id,
+            self.ctx.phone or None,
+            self.ctx.state.client_name or profile_name,
+            reason,
+        )
+        outcome = self.handoffs.hand_off(request)
+        if outcome.reached_a_person:
+            self.ctx.state.handed_off = True
+            self.acted.append("handed_off")
+        return outcome
 
 
 def _either(items: list[str]) -> str:
