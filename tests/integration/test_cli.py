@@ -31,10 +31,10 @@ def test_migrate_twice_is_a_no_op(local_stack: Stack) -> None:
     assert result.stdout.strip() == "schema up to date"
 
 
-def test_missing_setting_fails_with_one_line_naming_it() -> None:
+def test_missing_setting_fails_with_one_line_naming_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = subprocess.run(
-        [sys.executable, "-m", "ai_admin.local.cli", "db", "migrate"],
+    result = subprocess.run(  # no running stack in that state folder either
+        [sys.executable, "-m", "ai_admin.local.cli", "--state-dir", str(tmp_path), "db", "migrate"],
         cwd=ROOT,
         env=env,
         capture_output=True,

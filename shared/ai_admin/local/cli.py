@@ -32,31 +32,62 @@ def _root(args: argparse.Namespace) -> Path:
         raise CliError(str(error)) from None
 
 
+def _state(args: argparse.Namespace) -> Path:
+    """Where the local stack keeps its servers' data and ``stack.env`` (default ``<project>/.local``)."""
+    from ai_admin.local.stack import STATE_DIR_NAME
+
+    return Path(args.state_dir).resolve() if args.state_dir else _root(args) / STATE_DIR_NAME
+
+
+def _running(args: argparse.Namespace) -> dict[str, str] | None:
+    from ai_admin.local.stack import attached_env
+
+    return attached_env(_state(args))
+
+
+@contextlib.contextmanager
+def _own_stack(args: argparse.Namespace, **options: Any) -> Iterator[Any]:
+    """A local stack of this command's own (the servers under ``--state-dir``), for the command's length."""
+    from ai_admin.local import services, stack
+
+    try:
+        with stack.running(
+            _root(args), state_dir=_state(args), allow_remote_database=args.allow_remote_database, **options
+        ) as local:
+            yield local
+    except (stack.StackBusy, services.RemoteDatabaseRefused) as error:
+        raise CliError(str(error)) from None
+
+
 def cmd_db_migrate(args: argparse.Namespace) -> int:
     from ai_admin.migrations import migrate
 
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
+    url = args.database_url or os.environ.get("DATABASE_URL") or (_running(args) or {}).get("DATABASE_URL")
+    if url:
+        os.environ["DATABASE_URL"] = url
         reset()
     applied = migrate(load(PostgresSettings).url)
     print(f"applied: {', '.join(applied)}" if applied else "schema up to date")
     return 0
 
 
-@contextlib.contextmanager
-def _local_env(root: Path) -> Iterator[dict[str, str]]:
-    """The running stack's environment (``.local/stack.env``), or a stack of our own for one command."""
-    from ai_admin.local import services, stack
+def _database_url(args: argparse.Namespace) -> str:
+    """The database an operator command reads: ``DATABASE_URL`` when this shell sets it, else the running
+    stack's; it never starts a stack (an operator looking at production must not get a demo salon)."""
+    url = os.environ.get("DATABASE_URL") or (_running(args) or {}).get("DATABASE_URL")
+    if not url:
+        raise CliError("no local stack is running and DATABASE_URL is not set: start `make run`, or set it")
+    return url
 
-    recorded = stack.read_env_file(root / stack.STATE_DIR_NAME / stack.STACK_ENV_FILE)
-    if (
-        recorded
-        and services.postgres_answers(recorded.get("DATABASE_URL", ""))
-        and services.redis_answers(recorded.get("REDIS_URL", ""))
-    ):
+
+@contextlib.contextmanager
+def _local_env(args: argparse.Namespace) -> Iterator[dict[str, str]]:
+    """The running stack's environment (``stack.env``), or a stack of our own for one command."""
+    recorded = _running(args)
+    if recorded is not None:
         yield {**recorded, **_explicit_env()}
         return
-    with stack.running(root) as local:
+    with _own_stack(args) as local:
         yield {**local.env, **_explicit_env()}
 
 
@@ -76,7 +107,7 @@ def cmd_invoke(args: argparse.Namespace) -> int:
         event = read_event(Path(args.event)) if args.event else {}
     except (TemplateError, InvokeError) as error:
         raise CliError(str(error)) from None
-    with _local_env(root) as env, contextlib.redirect_stdout(sys.stderr):
+    with _local_env(args) as env, contextlib.redirect_stdout(sys.stderr):
         try:
             result = invoke(template, args.logical_id, event, env)
         except InvokeError as error:
@@ -100,18 +131,39 @@ def _block_until(stop: threading.Event) -> None:
         pass
 
 
+def _port_free(port: int) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise CliError(f"port {port} is in use (another stack or program listens there): pass --port N") from None
+
+
 def cmd_stack(args: argparse.Namespace) -> int:
     from ai_admin.local import stack as stack_module
     from ai_admin.local.gateway import LocalHttpApi, bind_routes
     from ai_admin.local.invoke import resolve_handler
+    from ai_admin.local.schedules import LocalScheduler
 
-    root = _root(args)
+    state = _state(args)
+    running = stack_module.attached_env(state)
+    if running is not None:
+        raise CliError(
+            f"a local stack is already running from {state} (pid {running.get(stack_module.STACK_PID)},"
+            f" {running.get('AI_ADMIN_HTTP_API_URL')}): stop it first, or pass --state-dir DIR for another one"
+        )
+    _port_free(args.port)
     stop = _stop_on_sigterm()
-    with stack_module.running(root) as stack:
+    with _own_stack(args) as stack:
         os.environ.update(stack.env)
         reset()
         functions = list(stack.template.functions().values())
-        api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
+        try:
+            api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
+        except OSError as error:
+            raise CliError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
         stack.closers.append(api.stop)
         stack.start_event_sources(resolve_handler)
         if not args.no_sync:
@@ -119,39 +171,56 @@ def cmd_stack(args: argparse.Namespace) -> int:
 
             print("full sync of the fake salon into PostgreSQL ...")
             print_runs(run_sync(stack, ALL_JOBS, full=True, company_id=None, start_workers=False))
-        env_file = root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE
-        stack_module.write_env_file(env_file, {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url})
+        scheduler = None
+        if not args.no_schedules:
+            scheduler = LocalScheduler(stack.template, resolve_handler).start()
+            stack.closers.append(scheduler.stop)
+        env_file = state / stack_module.STACK_ENV_FILE
+        recorded = {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url, stack_module.STACK_PID: str(os.getpid())}
+        stack_module.write_env_file(env_file, recorded)
         stack.closers.append(lambda: env_file.unlink(missing_ok=True))
-        _print_summary(stack, api.url)
+        _print_summary(stack, api.url, scheduler)
         _block_until(stop)
         print("stopping the local stack")
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ai_admin.local import stack as stack_module
-    from ai_admin.local.sync_console import ALL_JOBS, print_runs, run_sync
+    from ai_admin.local.invoke import patched_environ
+    from ai_admin.local.sync_console import ALL_JOBS, print_runs, run_attached, run_sync
+    from ai_admin.local.template import Template
     from ai_admin.sync.jobs import Job
 
-    root = _root(args)
     if args.job == "status":
-        from ai_admin.adapters.postgres_connection import connect
-        from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
-
-        with _local_env(root) as env:
-            conn = connect(env["DATABASE_URL"])
-            try:
-                print_runs(PostgresSyncLedger(conn).recent_runs(args.limit))
-            finally:
-                conn.close()
-        return 0
+        return _sync_status(args)
     jobs = list(ALL_JOBS) if args.job == "all" else [Job(args.job)]
-    with stack_module.running(root) as stack:
-        os.environ.update(stack.env)
-        reset()
-        runs = run_sync(stack, jobs, full=args.full, company_id=args.company)
+    running = _running(args)
+    if running is not None:
+        # The running stack's queue, workers, database and fake YClients do the work; this process plans.
+        print(f"using the local stack running from {_state(args)} (pid {running.get('AI_ADMIN_STACK_PID')})")
+        template = Template.load(_root(args) / "template.yaml")
+        with patched_environ({**running, **_explicit_env()}, cold=True):
+            runs = run_attached(template, jobs, full=args.full, company_id=args.company)
+    else:
+        with _own_stack(args) as stack:
+            os.environ.update(stack.env)
+            reset()
+            runs = run_sync(stack, jobs, full=args.full, company_id=args.company)
     print_runs(runs)
     return 0 if all(r["status"] == "completed" for r in runs) else 1
+
+
+def _sync_status(args: argparse.Namespace) -> int:
+    from ai_admin.adapters.postgres_connection import connect
+    from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
+    from ai_admin.local.sync_console import print_runs
+
+    conn = connect(_database_url(args))
+    try:
+        print_runs(PostgresSyncLedger(conn).recent_runs(args.limit))
+    finally:
+        conn.close()
+    return 0
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -172,7 +241,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             raise CliError(f"--at {args.at!r} is not an ISO date and time, e.g. 2026-03-10T19:30") from None
         event["at"] = (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Moscow"))).isoformat()
     template = Template.load(root / "template.yaml")
-    with _local_env(root) as env, contextlib.redirect_stdout(sys.stderr):
+    with _local_env(args) as env, contextlib.redirect_stdout(sys.stderr):
         try:
             result = invoke(template, "ReminderFunction", event, env)
         except InvokeError as error:
@@ -199,8 +268,7 @@ def cmd_yclients_webhook_url(args: argparse.Namespace) -> int:
     from ai_admin.local import stack as stack_module
     from ai_admin.reminders.crm_webhook import webhook_path_secret
 
-    root = _root(args)
-    running = stack_module.read_env_file(root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
+    running = _running(args) or {}
     master = (
         args.master_secret
         or os.environ.get("YCLIENTS_WEBHOOK_SECRET")
@@ -211,7 +279,7 @@ def cmd_yclients_webhook_url(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(stack: Any, api_url: str) -> None:
+def _print_summary(stack: Any, api_url: str, scheduler: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -231,8 +299,14 @@ def _print_summary(stack: Any, api_url: str) -> None:
     for function in stack.template.functions().values():
         for route in function.routes:
             table.add_row(f"  {function.logical_id}", f"{route.method} {api_url}{route.path}")
+    for label, when in scheduler.describe() if scheduler is not None else [("schedules", "off (--no-schedules)")]:
+        table.add_row(f"  {label}", when)
     console.print(table)
-    console.print("Ctrl-C stops everything. Other terminals: `ai-admin invoke ...` uses this stack.")
+    console.print(
+        "Talk to the bot from another terminal: `.venv/bin/ai-admin chat` (or `ai-admin send TEXT --from"
+        " 79990000001`); `ai-admin monitor` watches queues and hand-offs. Ctrl-C stops everything.",
+        markup=False,
+    )
 
 
 def cmd_fake_whatsapp(args: argparse.Namespace) -> int:
@@ -257,10 +331,9 @@ class _LocalClient:
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> _LocalClient:
-        from ai_admin.local import stack as stack_module
 
-        env = stack_module.read_env_file(_root(args) / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
-        if not env.get("AI_ADMIN_HTTP_API_URL"):
+        env = _running(args)
+        if env is None or not env.get("AI_ADMIN_HTTP_API_URL"):
             raise CliError("no running stack: start one with `make run` (ai-admin stack) first")
         return cls(env, args.sender, args.name)
 
@@ -497,11 +570,22 @@ def _add_eval(sub: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-admin", description=__doc__)
     parser.add_argument("--template", help="path to template.yaml (default: found from the current folder)")
+    parser.add_argument(
+        "--state-dir",
+        default=os.environ.get("AI_ADMIN_LOCAL_DIR"),
+        help="the local stack's folder: its servers' data and stack.env (default <project>/.local; AI_ADMIN_LOCAL_DIR)",
+    )
+    parser.add_argument(
+        "--allow-remote-database",
+        action="store_true",
+        default=os.environ.get("AI_ADMIN_ALLOW_REMOTE_DATABASE") == "1",
+        help="let a local stack use a DATABASE_URL on another machine (AI_ADMIN_ALLOW_REMOTE_DATABASE=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     migrate = db.add_parser("migrate", help="apply pending migrations (a no-op when up to date)")
-    migrate.add_argument("--database-url", help="default: DATABASE_URL")
+    migrate.add_argument("--database-url", help="default: DATABASE_URL, else the running local stack's")
     migrate.set_defaults(run=cmd_db_migrate)
 
     invoke = sub.add_parser("invoke", help="run a template function locally (like `sam local invoke`)")
@@ -512,6 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
     stack = sub.add_parser("stack", help="run the whole product locally in the foreground")
     stack.add_argument("--port", type=int, default=3000, help="HTTP API port (default 3000)")
     stack.add_argument("--no-sync", action="store_true", help="skip the full sync of the fake salon at start")
+    stack.add_argument("--no-schedules", action="store_true", help="do not run the template's scheduled jobs")
     stack.set_defaults(run=cmd_stack)
 
     _add_fakes(sub)
