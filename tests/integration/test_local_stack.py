@@ -262,6 +262,7 @@ def test_the_fake_salon_survives_a_restart(server_url: str, tmp_path: Path) -> N
         first = start_background(tmp_path / "state", database)
         try:
             record_id = book_somewhere(first.recorded())
+            assert cli("send", "Привет", "--from", "79990000071", env=first.env).returncode == 0
         finally:
             first.stop()
         second = start_background(tmp_path / "state", database)
@@ -272,8 +273,15 @@ def test_the_fake_salon_survives_a_restart(server_url: str, tmp_path: Path) -> N
                 assert client.record(1, record_id).id == record_id
             finally:
                 client.close()
+            assert cli("send", "Привет ещё раз", "--from", "79990000071", env=second.env).returncode == 0
         finally:
             second.stop()
+        conn = connect(database)
+        try:  # the second run's replies are in the transcript too: wamids do not repeat across runs
+            replies = conn.run("SELECT wa_message_id FROM messages WHERE direction = 'out' ORDER BY message_id")
+        finally:
+            conn.close()
+        assert len(replies) == 2 and replies[0] != replies[1]
 
 
 def test_a_new_demo_salon_clears_what_named_the_old_ones_records(

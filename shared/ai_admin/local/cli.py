@@ -540,6 +540,228 @@ def _add_client_commands(sub: Any) -> None:
     chat.set_defaults(run=cmd_chat)
 
 
+@contextlib.contextmanager
+def _database(args: argparse.Namespace) -> Iterator[Any]:
+    from ai_admin.adapters.postgres_connection import connect
+    from ai_admin.domain.errors import StorageUnavailable
+
+    url = _database_url(args)
+    try:
+        conn = connect(url)
+    except StorageUnavailable as error:
+        raise CliError(f"{error} ({_shown(url)})") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _shown(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from ai_admin.adapters.postgres_connection import PostgresTarget
+
+    target = PostgresTarget.from_url(url)
+    return PostgresTarget(target.user, None, target.database, target.host, target.port, target.unix_sock, False).url()
+
+
+def _phone(text: str) -> str:
+    from ai_admin.domain.phones import InvalidPhone, to_e164
+
+    try:
+        return to_e164(text)
+    except InvalidPhone:
+        raise CliError(f"{text!r} is not a phone number (e.g. +79161234567)") from None
+
+
+def cmd_client(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ai_admin.domain.phones import mask
+    from ai_admin.local.client_card import cards, print_cards
+
+    phone = _phone(args.phone)
+    with _database(args) as conn:
+        found = cards(conn, phone, datetime.now(UTC), args.company)
+    if not found:
+        print(f"no salon knows {phone if args.reveal else mask(phone)}")
+        return 1
+    print_cards(found, reveal=args.reveal)
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ai_admin.local.monitor import look, render
+
+    # The queues of the same deployment as the database: the running stack's, unless the shell names another.
+    sqs, prefix = _queues(None if os.environ.get("DATABASE_URL") else _running(args))
+    with _database(args) as conn:
+        if args.once or args.json:
+            snapshot = look(conn, datetime.now(UTC), sqs, prefix)
+            if args.json:
+                print(json.dumps(snapshot.as_dict(), ensure_ascii=False, default=str))
+            else:
+                from rich.console import Console
+
+                Console(width=140).print(render(snapshot))
+            return 1 if snapshot.alerts else 0
+        from rich.live import Live
+
+        stop = _stop_on_sigterm()
+        with Live(render(look(conn, datetime.now(UTC), sqs, prefix)), refresh_per_second=1, screen=False) as live:
+            try:
+                while not stop.wait(args.every):
+                    live.update(render(look(conn, datetime.now(UTC), sqs, prefix)))
+            except KeyboardInterrupt:
+                pass
+    return 0
+
+
+def _queues(running: dict[str, str] | None) -> tuple[Any, str]:
+    """An SQS client for the running stack's moto server, or as this shell is configured: the server at
+    ``AI_ADMIN_AWS_ENDPOINT_URL``, or AWS (``AI_ADMIN_STAGE`` names the deployment's queues); None when
+    there is neither."""
+    import boto3
+
+    if running is not None:
+        sqs = boto3.client(
+            "sqs",
+            region_name=running.get("AWS_REGION", "eu-central-1"),
+            endpoint_url=running["AI_ADMIN_AWS_ENDPOINT_URL"],
+            aws_access_key_id=running.get("AWS_ACCESS_KEY_ID", "local"),
+            aws_secret_access_key=running.get("AWS_SECRET_ACCESS_KEY", "local"),
+        )
+        return sqs, ""
+    endpoint = os.environ.get("AI_ADMIN_AWS_ENDPOINT_URL")
+    if not (endpoint or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_ACCESS_KEY_ID")):
+        return None, ""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+    prefix = "" if endpoint else f"ai-admin-{os.environ.get('AI_ADMIN_STAGE', 'prod')}-"  # moto: all its queues
+    return boto3.client("sqs", region_name=region, endpoint_url=endpoint), prefix
+
+
+def cmd_salon_add(args: argparse.Namespace) -> int:
+    from ai_admin.adapters.httpx_yclients import YClientsClient
+    from ai_admin.local.salon_onboarding import NewSalon, OnboardingError, add_salon
+    from ai_admin.settings import YClientsSettings
+
+    salon = NewSalon(
+        company_id=args.company,
+        phone_number_id=args.phone_number_id,
+        timezone=args.timezone,
+        admins=tuple(args.admin or ()),
+        reminders_from=args.reminders_from,
+        reminders_to=args.reminders_to,
+    )
+    running = _running(args) or {}
+    yclients_env = {k: v for k, v in running.items() if k.startswith("YCLIENTS_")} | _explicit_env()
+    try:
+        config = YClientsSettings.model_validate(
+            {k.removeprefix("YCLIENTS_").lower(): v for k, v in yclients_env.items() if k.startswith("YCLIENTS_")}
+        )
+    except ValueError:
+        raise CliError("setting error: YCLIENTS_PARTNER_TOKEN is not set (and no local stack is running)") from None
+    yclients = YClientsClient(config, _OneCall())
+    try:
+        with _database(args) as conn:
+            added = add_salon(conn, yclients, salon, update=args.update)
+    except OnboardingError as error:
+        raise CliError(f"salon not added: {error}") from None
+    finally:
+        yclients.close()
+    verb = "updated" if added.updated else "added"
+    print(f"salon {added.company_id} ({added.title}) {verb} in {_shown(_database_url(args))}")
+    print(f"  WhatsApp phone_number_id {salon.phone_number_id}, time zone {added.timezone}")
+    print(f"  administrators: {', '.join(added.admins) or 'none (hand-offs will tell the client to call the salon)'}")
+    print(f"  settings: {json.dumps(added.settings, ensure_ascii=False)}")
+    print("next: ai-admin sync all --full --company", added.company_id, "(the schedules sync it from then on);")
+    print("      ai-admin yclients-webhook-url --company", added.company_id, "gives the URL to enter in its YClients")
+    return 0
+
+
+class _OneCall:
+    """The rate limiter of a one-off console call: a single request does not need the shared budget."""
+
+    def acquire(self) -> None:
+        return None
+
+
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ai_admin.adapters.postgres_handoffs import PostgresHandoffs
+    from ai_admin.adapters.postgres_session import PostgresSession
+    from ai_admin.domain.phones import mask
+    from ai_admin.local.sync_console import age
+
+    url = _database_url(args)
+    session = PostgresSession(PostgresSettings.model_validate({"url": url}))
+    store = PostgresHandoffs(session)
+    now = datetime.now(UTC)
+    try:
+        [[companies]] = session.run("SELECT array_agg(company_id ORDER BY company_id) FROM companies")
+        wanted = [args.company] if args.company is not None else list(companies or [])
+        open_ = [h for company in wanted for h in store.open_handoffs(company)]
+        if args.action == "list":
+            for h in open_:
+                since = age((now - h.opened_at).total_seconds())
+                client = mask(h.client_phone or "")
+                print(f"#{h.handoff_id} salon {h.company_id} {client} open {since} ({h.notice.value}): {h.reason}")
+            if not open_:
+                print("no open hand-offs")
+            return 0
+        if not args.target:
+            raise CliError("handoff close needs the client's phone or the hand-off's #id")
+        if args.target.lstrip("#").isdigit() and len(args.target.lstrip("#")) < 9:
+            chosen = [h for h in open_ if h.handoff_id == int(args.target.lstrip("#"))]
+        else:
+            phone = _phone(args.target)
+            chosen = [h for h in open_ if h.client_phone == phone]
+        if not chosen:
+            raise CliError(f"no open hand-off for {args.target}")
+        for h in chosen:
+            store.close(h.handoff_id, "cli", now)
+            client = mask(h.client_phone or "")
+            print(f"closed hand-off #{h.handoff_id} (salon {h.company_id}, {client}): the bot answers again")
+        return 0
+    finally:
+        session.close()
+
+
+def _add_operator_commands(sub: Any) -> None:
+    client = sub.add_parser("client", help="what we hold about a client: profile, money, visits, records, messages")
+    client.add_argument("phone", help="the client's phone, any format (+7 916 123-45-67, 89161234567 ...)")
+    client.add_argument("--company", type=int, help="one salon's company id (default: every salon that knows it)")
+    client.add_argument("--reveal", action="store_true", help="print phones and names in clear (not for logs)")
+    client.set_defaults(run=cmd_client)
+
+    monitor = sub.add_parser("monitor", help="live view: queues and DLQs, hand-offs, sync runs, failures")
+    monitor.add_argument(
+        "--once", action="store_true", help="print one look and exit (1 when something needs attention)"
+    )
+    monitor.add_argument("--json", action="store_true", help="one look as JSON (implies --once)")
+    monitor.add_argument("--every", type=float, default=2.0, help="seconds between refreshes (default 2)")
+    monitor.set_defaults(run=cmd_monitor)
+
+    salon = sub.add_parser("salon", help="salons served").add_subparsers(dest="salon_command", required=True)
+    add = salon.add_parser("add", help="onboard a salon: checked against YClients, written to companies")
+    add.add_argument("--company", type=int, required=True, help="the salon's YClients company (branch) id")
+    add.add_argument("--phone-number-id", required=True, help="the WhatsApp Cloud API phone_number_id of its number")
+    add.add_argument("--timezone", help="IANA time zone (default: the one YClients has, e.g. Europe/Moscow)")
+    add.add_argument("--admin", action="append", help="an administrator's WhatsApp number for hand-offs (repeat)")
+    add.add_argument("--reminders-from", help="evening reminder window start, HH:MM salon time (default 19:00)")
+    add.add_argument("--reminders-to", help="evening reminder window end, HH:MM (default 21:00)")
+    add.add_argument("--update", action="store_true", help="change a salon that is already here")
+    add.set_defaults(run=cmd_salon_add)
+
+    handoff = sub.add_parser("handoff", help="hand-offs to administrators: list the open ones, or close one")
+    handoff.add_argument("action", choices=["list", "close"])
+    handoff.add_argument("target", nargs="?", help="with close: the client's phone, or #id")
+    handoff.add_argument("--company", type=int, help="one salon's company id (default: every salon)")
+    handoff.set_defaults(run=cmd_handoff)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from ai_admin.local.eval.command import EvalOptions, run_eval
 
@@ -620,6 +842,7 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--master-secret", help="default: YCLIENTS_WEBHOOK_SECRET")
     hook.set_defaults(run=cmd_yclients_webhook_url)
     _add_eval(sub)
+    _add_operator_commands(sub)
     return parser
 
 
