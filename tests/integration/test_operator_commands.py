@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,31 +15,14 @@ import pytest
 
 from ai_admin.adapters.postgres_connection import connect
 from ai_admin.local.stack import STACK_ENV_FILE, STACK_PID, Stack, write_env_file
+from tests.integration.console import cli, terminal
 
-ROOT = Path(__file__).resolve().parents[2]
 PHONE = "+79990000061"
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ai_admin.local.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def terminal(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A terminal without our settings whose ``ai-admin`` looks for a stack in ``tmp_path``."""
-    kept = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DATABASE_", "REDIS_", "YCLIENTS_", "WHATSAPP_", "AI_ADMIN_", "AWS_"))
-    }
-    return {**kept, "AI_ADMIN_LOCAL_DIR": str(tmp_path), **extra}
+def here(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A terminal whose ``ai-admin`` looks for a running stack in ``tmp_path``."""
+    return terminal(AI_ADMIN_LOCAL_DIR=str(tmp_path), **extra)
 
 
 @pytest.fixture
@@ -55,7 +36,7 @@ def db(local_stack: Stack, clean_state: None) -> Iterator[pg8000.native.Connecti
 def beside(local_stack: Stack, tmp_path: Path) -> dict[str, str]:
     """A terminal beside a running stack: this session's, recorded where the command looks for one."""
     write_env_file(tmp_path / STACK_ENV_FILE, {**local_stack.env, STACK_PID: str(os.getpid())})
-    return terminal(tmp_path)
+    return here(tmp_path)
 
 
 def seed_client(db: pg8000.native.Connection) -> dict[str, Any]:
@@ -128,7 +109,7 @@ def test_client_of_an_unknown_or_invalid_number(db: pg8000.native.Connection, be
 
 
 def test_operator_commands_never_start_a_stack(tmp_path: Path) -> None:
-    result = cli("client", PHONE, env=terminal(tmp_path))
+    result = cli("client", PHONE, env=here(tmp_path))
     assert result.returncode == 2
     assert "no local stack is running and DATABASE_URL is not set" in result.stderr
     assert list(tmp_path.iterdir()) == []
@@ -209,7 +190,7 @@ def test_salon_add_checks_against_yclients_and_writes_only_a_valid_salon(
     local_stack: Stack, db: pg8000.native.Connection, tmp_path: Path
 ) -> None:
     yclients = {k: v for k, v in local_stack.env.items() if k.startswith("YCLIENTS_")}
-    env = terminal(tmp_path, DATABASE_URL=local_stack.env["DATABASE_URL"], **yclients)
+    env = here(tmp_path, DATABASE_URL=local_stack.env["DATABASE_URL"], **yclients)
     before = salon_settings(db, 1)
     exists = cli("salon", "add", "--company", "1", "--phone-number-id", "100000000000009", env=env)
     assert exists.returncode == 2 and "company 1 is already a salon here" in exists.stderr

@@ -95,22 +95,12 @@ def cards(conn: pg8000.native.Connection, phone: str, now: datetime, company_id:
                 client=card.profile["yclients_id"],
             )
             card.goods_lines = (int(lines), Decimal(amount))
-        card.visits = _rows(
-            conn,
-            _RECORDS.format(when="r.start_at <= :now", order="DESC"),
-            company=company,
-            phone=phone,
-            now=now,
-            limit=VISITS,
-        )
-        card.upcoming = _rows(
-            conn,
-            _RECORDS.format(when="r.start_at > :now AND NOT r.deleted", order="ASC"),
-            company=company,
-            phone=phone,
-            now=now,
-            limit=50,
-        )
+        for attribute, when, order, limit in (
+            ("visits", "r.start_at <= :now", "DESC", VISITS),
+            ("upcoming", "r.start_at > :now AND NOT r.deleted", "ASC", 50),
+        ):
+            query = _RECORDS.format(when=when, order=order)
+            setattr(card, attribute, _rows(conn, query, company=company, phone=phone, now=now, limit=limit))
         opted = conn.run(
             "SELECT opted_out_at FROM client_opt_outs WHERE company_id = :company AND phone = :phone",
             company=company,
