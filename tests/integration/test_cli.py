@@ -70,9 +70,10 @@ def test_unreadable_and_non_json_event_files(tmp_path: Path) -> None:
     assert "is not JSON" in bad.stderr
 
 
-def test_invoke_prints_the_handler_result_as_json(local_stack: Stack) -> None:
+def test_invoke_prints_the_handler_result_as_json(local_stack: Stack, tmp_path: Path) -> None:
     env = {"DATABASE_URL": local_stack.env["DATABASE_URL"], "REDIS_URL": local_stack.env["REDIS_URL"]}
-    result = run("invoke", "HealthFunction", "--event", "events/HealthFunction/get.json", env=env)
+    state = ["--state-dir", str(tmp_path)]  # its own stack for the call, away from the project's .local
+    result = run(*state, "invoke", "HealthFunction", "--event", "events/HealthFunction/get.json", env=env)
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout.strip().splitlines()[-1])
     assert output["statusCode"] == 200

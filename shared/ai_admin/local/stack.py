@@ -285,11 +285,13 @@ def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any,
             print(f"fake YClients: {error}; starting a new demo salon")
     if salon is None:
         salon = generate(seed=1, clients=1100, company_id=LOCAL_COMPANY_ID)
-        if path is not None and forget_local_salon(env):
-            print(
-                "fake YClients: new demo salon; cleared the old one's records, clients, notifications,"
-                " dialog contexts and sync watermarks from PostgreSQL and Redis (the start-up sync refills them)"
-            )
+        if path is not None:
+            print(f"fake YClients: a new demo salon, kept in {path} from now on")
+            if forget_local_salon(env):
+                print(
+                    "fake YClients: cleared the old salon's records, clients, notifications, dialog contexts and"
+                    " sync watermarks from PostgreSQL and Redis (the start-up sync refills them)"
+                )
     writer = SnapshotWriter(salon, path) if path is not None else None
     fake = FakeYClients(
         salon,
