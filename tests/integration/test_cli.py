@@ -31,10 +31,10 @@ def test_migrate_twice_is_a_no_op(local_stack: Stack) -> None:
     assert result.stdout.strip() == "schema up to date"
 
 
-def test_missing_setting_fails_with_one_line_naming_it() -> None:
+def test_missing_setting_fails_with_one_line_naming_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    result = subprocess.run(
-        [sys.executable, "-m", "ai_admin.local.cli", "db", "migrate"],
+    result = subprocess.run(  # no running stack in that state folder either
+        [sys.executable, "-m", "ai_admin.local.cli", "--state-dir", str(tmp_path), "db", "migrate"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -70,9 +70,10 @@ def test_unreadable_and_non_json_event_files(tmp_path: Path) -> None:
     assert "is not JSON" in bad.stderr
 
 
-def test_invoke_prints_the_handler_result_as_json(local_stack: Stack) -> None:
+def test_invoke_prints_the_handler_result_as_json(local_stack: Stack, tmp_path: Path) -> None:
     env = {"DATABASE_URL": local_stack.env["DATABASE_URL"], "REDIS_URL": local_stack.env["REDIS_URL"]}
-    result = run("invoke", "HealthFunction", "--event", "events/HealthFunction/get.json", env=env)
+    state = ["--state-dir", str(tmp_path)]  # its own stack for the call, away from the project's .local
+    result = run(*state, "invoke", "HealthFunction", "--event", "events/HealthFunction/get.json", env=env)
     assert result.returncode == 0, result.stderr
     output = json.loads(result.stdout.strip().splitlines()[-1])
     assert output["statusCode"] == 200

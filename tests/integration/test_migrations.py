@@ -19,6 +19,7 @@ TENANT_TABLES = {
     "client_opt_outs",
     "booking_monitors",
     "booking_snapshots",
+    "handoffs",
 }
 
 

@@ -353,11 +353,11 @@ def test_ai_admin_remind_runs_the_job_once_against_the_local_stack(
     import subprocess
     import sys
 
-    from ai_admin.local.stack import STACK_ENV_FILE, STATE_DIR_NAME, write_env_file
+    from ai_admin.local.stack import STACK_ENV_FILE, STACK_PID, STATE_DIR_NAME, write_env_file
 
     (tmp_path / "template.yaml").write_text((root / "template.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "functions").symlink_to(root / "functions")
-    write_env_file(tmp_path / STATE_DIR_NAME / STACK_ENV_FILE, env)
+    write_env_file(tmp_path / STATE_DIR_NAME / STACK_ENV_FILE, {**env, STACK_PID: str(os.getpid())})
     write_records(db, [Row(1401, phone(1), TOMORROW_15, created=WEEK_AGO)])
     command = [sys.executable, "-m", "ai_admin.local.cli", "--template", str(tmp_path / "template.yaml"), "remind"]
     result = subprocess.run(

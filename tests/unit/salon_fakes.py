@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ai_admin.conversation.ai_responder import AiResponder
 from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, SalonInfo, ServiceInfo, StaffInfo
-from ai_admin.conversation.ports import BookingError
+from ai_admin.conversation.ports import BookingError, HandoffOutcome, HandoffRequest
 from ai_admin.conversation.reader import Reader
 from ai_admin.conversation.state import DialogState
 from ai_admin.conversation.turn import TurnContext
@@ -50,7 +50,8 @@ class MemorySalon:
     profiles: dict[str, ClientProfile] = field(default_factory=dict)
     states: dict[int, DialogState] = field(default_factory=dict)
     notes: list[tuple[int, str]] = field(default_factory=list)
-    handed_off: list[int] = field(default_factory=list)
+    handed_off: list[HandoffRequest] = field(default_factory=list)
+    handoff_outcome: HandoffOutcome = HandoffOutcome.NOTIFIED
     fail_next_book: BookingError | None = None
     opted_out: set[str] = field(default_factory=set)
     requests: int = 0
@@ -153,9 +154,9 @@ class MemorySalon:
     def note(self, company_id: int, record_id: int, change: str, at: datetime) -> None:
         self.notes.append((record_id, change))
 
-    def hand_off(self, conversation_id: int, notice_window_s: int) -> bool:
-        self.handed_off.append(conversation_id)
-        return True
+    def hand_off(self, request: HandoffRequest) -> HandoffOutcome:
+        self.handed_off.append(request)
+        return self.handoff_outcome
 
     # OptOuts
     def opt_out(self, company_id: int, phone: str) -> None:

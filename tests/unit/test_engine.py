@@ -212,7 +212,7 @@ def test_a_complaint_gets_an_apology_and_a_person_not_free_times() -> None:
     d = dialog(reader=GivenReader())
     reply = d.say("...", meaning=u(Intent(K.COMPLAINT), book(101, firm=False)))
     assert "жаль" in reply.lower() and "администратор" in reply and not times_in(reply)
-    assert d.memory.handed_off == [1]
+    assert [r.conversation_id for r in d.memory.handed_off] == [1]
 
 
 def test_english_gets_english_and_can_book() -> None:

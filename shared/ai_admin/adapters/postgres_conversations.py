@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from ai_admin.adapters.postgres_session import PostgresSession
 from ai_admin.conversation.ports import Conversation
+from ai_admin.domain.handoff_texts import Said
 from ai_admin.domain.messages import ClientRef, OutboundMessage
 
 
@@ -62,18 +64,22 @@ class PostgresConversations:
             conv=conversation_id,
         )
 
-    def hand_off(self, conversation_id: int, notice_window_s: int) -> bool:
+    def recent(self, conversation_id: int, limit: int) -> list[Said]:
         rows = self._db.run(
-            "WITH before AS (SELECT state FROM conversations WHERE conversation_id = :conv FOR UPDATE)"
-            " UPDATE conversations c SET state = c.state || jsonb_build_object("
-            "   'needs_human', true, 'handoff_at', now(),"
-            "   'handoff_notified_at', CASE WHEN told THEN c.state->'handoff_notified_at'"
-            "     ELSE to_jsonb(now()) END)"
-            " FROM (SELECT COALESCE((state->>'handoff_notified_at')::timestamptz"
-            "   > now() - make_interval(secs => CAST(:window AS double precision)), false) AS told"
-            " FROM before) b"
-            " WHERE c.conversation_id = :conv RETURNING NOT b.told",
+            "SELECT direction, body FROM messages WHERE conversation_id = :conv AND body <> ''"
+            " ORDER BY created_at DESC, message_id DESC LIMIT :limit",
             conv=conversation_id,
-            window=notice_window_s,
+            limit=limit,
         )
-        return bool(rows and rows[0][0])
+        return [Said(direction, body) for direction, body in reversed(rows)]
+
+    def last_inbound_at(self, company_id: int, phone: str) -> datetime | None:
+        rows = self._db.run(
+            "SELECT max(last_inbound_at) FROM conversations WHERE company_id = :company"
+            " AND (phone = :phone OR client_key = :digits)",
+            company=company_id,
+            phone=phone,
+            digits=phone.lstrip("+"),
+        )
+        value = rows[0][0] if rows else None
+        return value if isinstance(value, datetime) else None

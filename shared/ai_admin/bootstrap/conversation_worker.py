@@ -9,6 +9,7 @@ from ai_admin.adapters.postgres_bot_changes import PostgresBotChanges
 from ai_admin.adapters.postgres_catalogue import PostgresCatalogue
 from ai_admin.adapters.postgres_client_profiles import PostgresClientProfiles
 from ai_admin.adapters.postgres_conversations import PostgresConversations
+from ai_admin.adapters.postgres_handoffs import PostgresHandoffs
 from ai_admin.adapters.postgres_notification_ledger import PostgresNotificationLedger
 from ai_admin.adapters.postgres_opt_outs import PostgresOptOuts
 from ai_admin.adapters.postgres_session import PostgresSession
@@ -26,6 +27,7 @@ from ai_admin.conversation.answer_turn import TurnAnswerer
 from ai_admin.conversation.offline_reader import OfflineReader
 from ai_admin.conversation.reader import OfflineLink, Reader, ReaderChain
 from ai_admin.domain.messages import TemplateReply
+from ai_admin.handoff.desk import AlertTemplate, HandoffDesk
 from ai_admin.observability import logger
 from ai_admin.settings import (
     AppSettings,
@@ -66,11 +68,25 @@ def reader() -> Reader:
 
 
 @functools.cache
+def handoffs() -> HandoffDesk:
+    db = PostgresSession(load(PostgresSettings))
+    config = load(WhatsAppSettings)
+    store = PostgresHandoffs(db)
+    return HandoffDesk(
+        desks=store,
+        store=store,
+        transcripts=PostgresConversations(db),
+        messenger=WhatsAppCloudMessenger(config),
+        clock=clock(),
+        template=AlertTemplate(config.handoff_template, config.template_language),
+    )
+
+
+@functools.cache
 def responder() -> AiResponder:
     db = PostgresSession(load(PostgresSettings))
     redis_settings = load(RedisSettings)
     catalogue = PostgresCatalogue(db)
-    conversations = PostgresConversations(db)
     return AiResponder(
         clock=clock(),
         catalogues=catalogue,
@@ -78,7 +94,7 @@ def responder() -> AiResponder:
         contexts=RedisContextStore(connect_redis(redis_settings), db, redis_settings.context_ttl_s),
         desk=YClientsBookingDesk(yclients_client(), catalogue.timezone),
         changes=PostgresBotChanges(db),
-        handoffs=conversations,
+        handoffs=handoffs(),
         opt_outs=PostgresOptOuts(db),
         reminders=PostgresNotificationLedger(db),
         reader=reader(),
@@ -98,11 +114,12 @@ def answerer() -> TurnAnswerer:
         transcript=conversations,
         journal=PostgresTurnJournal(db),
         responder=responder(),
-        handoffs=conversations,
+        handoffs=handoffs(),
         messenger=WhatsAppCloudMessenger(config),
         fallback=TemplateReply(config.fallback_template, config.template_language),
         debounce_s=config.debounce_s,
         max_wait_s=config.debounce_max_wait_s,
         decide_budget_s=load(LlmSettings).turn_budget_s,
         send_budget_s=config.send_budget_s,
+        humans=handoffs(),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import UTC, datetime
 from typing import Any
 
 import pg8000.native
@@ -17,6 +16,7 @@ from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
 from ai_admin.adapters.sqs_batch_queue import SqsBatchQueue
 from ai_admin.adapters.yclients_crm import YClientsCrm
 from ai_admin.bootstrap import reminders
+from ai_admin.bootstrap.clock import clock
 from ai_admin.observability import log_keys, logger, metrics
 from ai_admin.settings import AppSettings, PostgresSettings, SettingsError, SyncSettings, load, secret
 from ai_admin.sync.jobs import BatchSpec, Job, Mode
@@ -48,7 +48,7 @@ def _build() -> SyncParts:
         ledger=PostgresSyncLedger(conn),
         queue=SqsBatchQueue(aws_client("sqs", load(AppSettings)), config.queue_url),
         config=config,
-        clock=lambda: datetime.now(UTC),
+        clock=clock().now,  # AI_ADMIN_CLOCK: the system's, or the moment a local test or scenario froze
         after_bookings=reminders.after_bookings_sync,
     )
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ai_admin.conversation import claims
-from ai_admin.conversation.engine import Acting, DialogEngine, EngineReply
+from ai_admin.conversation.engine import Acting, DialogEngine, EngineReply, hand_off
 from ai_admin.conversation.phrases import phrases
 from ai_admin.conversation.ports import (
     BookingDesk,
@@ -106,11 +106,19 @@ class AiResponder:
             logger.exception("no reader could understand the turn")
             understood = None
         if understood is None:
-            self.handoffs.hand_off(turn.conversation_id, 0)
-            reply = EngineReply(phrases(state.language).failed_turn())
+            say = phrases(state.language)
+            outcome = hand_off(ctx, self.handoffs, "бот не смог прочитать сообщение клиента")
+            reply = EngineReply(f"{say.failed_turn()} {say.handed_off(outcome, catalogue.salon.phone)}")
             understood = Understanding(())
         else:
-            reply = DialogEngine(ctx, acting).answer(_checked(understood, ctx))
+            checked = claims.check_reply(understood, ctx.catalogue)
+            reply = DialogEngine(ctx, acting).answer(checked.understanding)
+            if checked.claimed_acts:
+                say = phrases(state.language)
+                outcome = hand_off(
+                    ctx, self.handoffs, "бот чуть не сообщил о действии, которого не было: проверьте переписку"
+                )
+                reply.text = f"{reply.text} {say.handed_off(outcome, catalogue.salon.phone)}"
         name = state.client_name or (profile.name if profile else None)
         greeting = None
         if should_greet(state.last_bot_at, now, ttl):
@@ -155,16 +163,3 @@ class AiResponder:
             state.settle()
             state.handed_off = True
             self.contexts.save(turn.company_id, turn.conversation_id, state)
-
-
-def _checked(understood: Understanding, ctx: TurnContext) -> Understanding:
-    """A model's free text goes out only when every claim and figure in it holds (see ``claims``)."""
-    if not understood.reply:
-        return understood
-    verdict = claims.check(understood.reply, acts=(), known=claims.salon_facts(ctx.catalogue))
-    if verdict.ok:
-        return understood
-    logger.warning("model text dropped", extra={"problems": list(verdict.problems), "reader": understood.reader})
-    return Understanding(
-        understood.intents, understood.language, None, understood.reader, understood.llm_calls, understood.prompt_tokens
-    )

@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from ai_admin.conversation.ports import (
     Conversation,
     HandoffLog,
+    HandoffRequest,
+    HumanDesk,
     JournaledTurn,
     PendingTurns,
     Transcript,
     TurnJournal,
     TurnResponder,
 )
-from ai_admin.conversation.replies import ASK_PHONE, PLEASE_WRITE_TEXT, TURN_FAILED
+from ai_admin.conversation.replies import ASK_PHONE, PLEASE_WRITE_TEXT, TURN_FAILED, handoff_said
 from ai_admin.domain import deadlines
 from ai_admin.domain.messages import (
     NEEDS_TEXT_KINDS,
@@ -90,6 +92,7 @@ class TurnAnswerer:
     send_budget_s: float = 10.0
     clock: Callable[[], float] = field(default=time.time)
     sleep: Callable[[float], None] = field(default=time.sleep)
+    humans: HumanDesk | None = None  # administrators' own messages, clients a person has taken over
 
     def answer(self, request: TurnRequest) -> TurnOutcome:
         held = self.journal.holding(request.wamid)
@@ -150,12 +153,16 @@ class TurnAnswerer:
                 return self._decide(inbound, conversation), False
         except Exception:
             logger.exception("turn failed: the client is told, an administrator takes over")
-        self.handoffs.hand_off(conversation.conversation_id, 0)
+        outcome = self.handoffs.hand_off(
+            HandoffRequest(
+                turn.company_id, conversation.conversation_id, inbound.phone, None, "бот не смог обработать сообщение"
+            )
+        )
         try:
             self.responder.abandon(inbound)
         except Exception:
             logger.exception("could not clear the failed turn's pending action")
-        return [TextReply(TURN_FAILED)], True
+        return [TextReply(f"{TURN_FAILED} {handoff_said(outcome)}")], True
 
     def _wait_for_quiet(self, request: TurnRequest) -> bool:
         """False when nothing waits; returns early once ``max_wait_s`` is spent (a client who never
@@ -172,6 +179,8 @@ class TurnAnswerer:
             self.sleep(min(quiet_in, deadline - now))
 
     def _decide(self, turn: InboundTurn, conversation: Conversation) -> list[OutboundMessage]:
+        if self.humans is not None and (owned := self.humans.intercept(turn)) is not None:
+            return owned
         if not any(m.is_textual for m in turn.messages):
             if any(m.kind in NEEDS_TEXT_KINDS for m in turn.messages):
                 return [TextReply(PLEASE_WRITE_TEXT)]

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ai_admin.conversation.actions import Action
 from ai_admin.conversation.model import Catalogue
+from ai_admin.conversation.understanding import Understanding
 from ai_admin.domain.russian_words import fold
+from ai_admin.observability import logger
 
 _ACT_CLAIMS: dict[Action, re.Pattern[str]] = {
     Action.BOOKED: re.compile(
@@ -78,3 +80,22 @@ def _plain(number: str) -> str:
     """ "09:00" and "9:00" are one time; "1500.0" and "1500" one price."""
     head = number.split(".", maxsplit=1)[0] if re.fullmatch(r"\d+\.0+", number) else number
     return ":".join(part.lstrip("0") or "0" for part in head.split(":"))
+
+
+@dataclass(frozen=True)
+class CheckedReply:
+    understanding: Understanding  # without the model's text when it failed the check
+    claimed_acts: bool = False  # the text claimed an act that was not done: a person should look
+
+
+def check_reply(understood: Understanding, catalogue: Catalogue) -> CheckedReply:
+    """A reader's proposed text goes on only when ``check`` passes; the model reads before anything
+    acts, so no act of this turn can bear a claim out."""
+    if not understood.reply:
+        return CheckedReply(understood)
+    verdict = check(understood.reply, acts=(), known=salon_facts(catalogue))
+    if verdict.ok:
+        return CheckedReply(understood)
+    logger.warning("model text dropped", extra={"problems": list(verdict.problems), "reader": understood.reader})
+    kept = replace(understood, reply=None)
+    return CheckedReply(kept, claimed_acts=any(p.startswith("claims") for p in verdict.problems))

@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from ai_admin.conversation.actions import Action
 from ai_admin.conversation.model import Booked, ServiceInfo, StaffInfo
 from ai_admin.conversation.phrases import RussianPhrases, phrases
-from ai_admin.conversation.ports import HandoffLog, OptOuts
+from ai_admin.conversation.ports import HandoffLog, HandoffOutcome, HandoffRequest, OptOuts
 from ai_admin.conversation.state import Choice, ChoiceAct, Offer, OfferedSlot, Pending
 from ai_admin.conversation.tools import facts
 from ai_admin.conversation.tools.book import Booker, BookingFailure
@@ -298,19 +298,19 @@ class DialogEngine:
             self.out.append(self.say.nice_to_meet(name))
 
     def _complaint(self, intent: Intent) -> None:
-        notified = self._hand_off("complaint")
+        outcome = self._hand_off("клиент недоволен: прочитайте переписку")
         self.st.settle()
-        self.out.append(self.say.complaint(notified))
+        self.out.append(self.say.complaint(outcome, self.ctx.catalogue.salon.phone))
 
     def _human(self, intent: Intent) -> None:
-        notified = self._hand_off("asked for a person")
-        self.out.append(self.say.handed_off(notified))
+        outcome = self._hand_off("клиент просит администратора")
+        self.out.append(self.say.handed_off(outcome, self.ctx.catalogue.salon.phone))
 
-    def _hand_off(self, reason: str) -> bool:
-        self.acting.handoffs.hand_off(self.ctx.conversation_id, 0)
-        self.st.handed_off = True
-        self.acts.append(Action.HANDED_OFF)
-        return True
+    def _hand_off(self, reason: str) -> HandoffOutcome:
+        outcome = hand_off(self.ctx, self.acting.handoffs, reason)
+        if outcome.reached_a_person:
+            self.acts.append(Action.HANDED_OFF)
+        return outcome
 
     def _late(self, intent: Intent) -> None:
         booked = self._todays_booking()
@@ -755,8 +755,8 @@ class DialogEngine:
                 _Subject(services, member, [member]), self.say.just_taken(), start.date(), start.time()
             )
         elif result.failure is BookingFailure.UNKNOWN:
-            self._hand_off("booking outcome unknown")
-            self.out.append(self.say.booking_unknown())
+            outcome = self._hand_off("YClients не подтвердил запись: проверьте, создана ли она")
+            self.out.append(self.say.booking_unknown(outcome, self.ctx.catalogue.salon.phone))
         else:
             self.out.append(self.say.booking_unavailable())
 
@@ -1060,6 +1060,19 @@ class DialogEngine:
             self.out.append(self.say.greeting_reply() + " " + self.say.help().split(". ")[0] + ".")
         else:
             self.out.append(self.say.help())
+
+
+def hand_off(ctx: TurnContext, handoffs: HandoffLog, reason: str) -> HandoffOutcome:
+    """Pass the conversation to the salon's administrators; the outcome says whether anyone was told.
+    ``reason`` is for the administrator's eyes (Russian)."""
+    profile_name = ctx.profile.name if ctx.profile else None
+    request = HandoffRequest(
+        ctx.company_id, ctx.conversation_id, ctx.phone or None, ctx.state.client_name or profile_name, reason
+    )
+    outcome = handoffs.hand_off(request)
+    if outcome.reached_a_person:
+        ctx.state.handed_off = True
+    return outcome
 
 
 def _merge(first: Intent, other: Intent) -> Intent:

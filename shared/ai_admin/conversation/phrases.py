@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 
 from ai_admin.conversation.model import ServiceInfo
+from ai_admin.conversation.ports import HandoffOutcome
+from ai_admin.conversation.replies import TURN_FAILED, handoff_said
 from ai_admin.conversation.understanding import Language
 from ai_admin.domain.day_parts import PartOfDay, TimeWindow
 from ai_admin.domain.messages import ReplyButton
@@ -180,11 +182,8 @@ class RussianPhrases:
     def just_taken(self) -> str:
         return "Это время только что заняли."
 
-    def booking_unknown(self) -> str:
-        return (
-            "Не удалось получить подтверждение записи от системы салона. Я передал запрос администратору — "
-            "он проверит и напишет вам."
-        )
+    def booking_unknown(self, outcome: HandoffOutcome, salon_phone: str) -> str:
+        return "Не удалось получить подтверждение записи от системы салона. " + self.handed_off(outcome, salon_phone)
 
     def booking_unavailable(self) -> str:
         return "Не получилось записать: система салона сейчас не отвечает. Попробуйте ещё раз через минуту."
@@ -274,16 +273,14 @@ class RussianPhrases:
     def yes_or_no(self) -> str:
         return "Подтвердите, пожалуйста: да или нет?"
 
-    def handed_off(self, notified: bool) -> str:
-        if notified:
-            return "Передал ваш вопрос администратору — он ответит здесь в ближайшее время."
-        return "Передаю ваш вопрос администратору — он ответит здесь, как только сможет."
+    def handed_off(self, outcome: HandoffOutcome, salon_phone: str) -> str:
+        return handoff_said(outcome, salon_phone)
 
-    def complaint(self, notified: bool) -> str:
-        return "Очень жаль, что так получилось, простите нас. " + self.handed_off(notified)
+    def complaint(self, outcome: HandoffOutcome, salon_phone: str) -> str:
+        return "Очень жаль, что так получилось, простите нас. " + self.handed_off(outcome, salon_phone)
 
     def failed_turn(self) -> str:
-        return "Извините, не получилось обработать сообщение. Передаю его администратору — он ответит вам здесь."
+        return TURN_FAILED
 
     def kept(self) -> str:
         return "Хорошо, оставляю всё как есть. Чем ещё могу помочь?"
@@ -494,11 +491,8 @@ class EnglishPhrases(RussianPhrases):
     def just_taken(self) -> str:
         return "That time has just been taken."
 
-    def booking_unknown(self) -> str:
-        return (
-            "I could not get a confirmation from the salon's system. I passed it to the administrator, "
-            "who will check and write to you."
-        )
+    def booking_unknown(self, outcome: HandoffOutcome, salon_phone: str) -> str:
+        return "I could not get a confirmation from the salon's system. " + self.handed_off(outcome, salon_phone)
 
     def booking_unavailable(self) -> str:
         return "I could not book: the salon's system is not answering. Please try again in a minute."
@@ -579,16 +573,19 @@ class EnglishPhrases(RussianPhrases):
     def yes_or_no(self) -> str:
         return "Please confirm: yes or no?"
 
-    def handed_off(self, notified: bool) -> str:
-        if notified:
-            return "I passed your question to the administrator, who will answer here shortly."
-        return "I am passing your question to the administrator, who will answer here as soon as possible."
+    def handed_off(self, outcome: HandoffOutcome, salon_phone: str) -> str:
+        if outcome is HandoffOutcome.NOTIFIED:
+            return "I passed your question to the administrator, who will contact you shortly."
+        if outcome is HandoffOutcome.ALREADY_NOTIFIED:
+            return "The administrator already knows about your question and will contact you."
+        call = f"please call the salon: {salon_phone}" if salon_phone else "please call the salon"
+        return f"I could not reach the administrator right away — {call}."
 
-    def complaint(self, notified: bool) -> str:
-        return "I am very sorry about that. " + self.handed_off(notified)
+    def complaint(self, outcome: HandoffOutcome, salon_phone: str) -> str:
+        return "I am very sorry about that. " + self.handed_off(outcome, salon_phone)
 
     def failed_turn(self) -> str:
-        return "Sorry, I could not process your message. I am passing it to the administrator, who will answer here."
+        return "Sorry, I could not process your message."
 
     def kept(self) -> str:
         return "Fine, I leave everything as it is. Anything else I can help with?"

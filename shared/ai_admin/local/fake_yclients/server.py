@@ -121,8 +121,10 @@ class FakeYClients:
         user_token: str = "local-user-token",  # noqa: S107
         limits: Limits | None = None,
         seed: int = 1,
+        on_write: Callable[[], None] | None = None,
     ) -> None:
         self.state = state
+        self.on_write = on_write  # called after every write request the fake accepted
         self.partner_token, self.user_token = partner_token, user_token
         self.limits = limits or Limits()
         self.faults = Faults()
@@ -229,6 +231,8 @@ class FakeYClients:
         reply = self._reply(method, endpoint, found, split.query, headers, raw_body, ip, arrived)
         with self._lock:
             self.request_log.append(LoggedRequest(arrived, method, endpoint, reply.status, reply.throttled, ip))
+        if self.on_write is not None and method != "GET" and 200 <= reply.status < 300:
+            self.on_write()
         if reply.hang_s:
             time.sleep(reply.hang_s)  # processed and logged; the answer comes too late
         return reply
