@@ -167,7 +167,7 @@ class RussianPhrases:
 
     def unknown_service(self, words: str, area: str | None, listed: str) -> str:
         have = f"Из {inflect_title(area, Case.GENITIVE).lower()} есть: {listed}." if area else f"Есть: {listed}."
-        return f"К сожалению, «{words}» мы не делаем. {have}"
+        return f"К сожалению, услуги «{words}» у нас нет. {have}"
 
     def unknown_staff(self, name: str, names: Sequence[str]) -> str:
         return f"Мастера «{name}» у нас нет. У нас работают: {', '.join(names)}."

@@ -34,9 +34,9 @@ _AREAS: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
 }
 
 
-def area_stems(text: str) -> tuple[str, ...]:
-    """The title stems of the area ``text`` belongs to; empty when no area is recognised."""
+def areas_of(text: str) -> list[tuple[str, ...]]:
+    """The title stems of every area ``text`` may belong to, the area most of its words name first
+    ("наращивание ресниц": lashes before nails); empty when no area is recognised."""
     found = set(lemmas(text)) | set(fold(text).replace("-", "").split())
     hits = [(len(found & words), -order, stems) for order, (words, stems) in enumerate(_AREAS.values())]
-    best = max(hits)
-    return best[2] if best[0] else ()  # the area most of the words belong to ("наращивание ресниц": lashes)
+    return [stems for count, _, stems in sorted(hits, reverse=True) if count]

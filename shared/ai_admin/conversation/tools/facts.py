@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from ai_admin.conversation.model import Catalogue, ServiceInfo, StaffInfo
 from ai_admin.conversation.tools.free_times import Calendar
-from ai_admin.domain.beauty_terms import area_stems
+from ai_admin.domain.beauty_terms import areas_of
 from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.russian_words import fold
 
@@ -32,8 +32,7 @@ def services_of(catalogue: Catalogue, ids: Sequence[int]) -> list[ServiceInfo]:
 def area_of(words: str, catalogue: Catalogue) -> Area:
     """The salon's services in the area of an unknown service ("блонд" -> the colouring services);
     the first services of the list when no area is recognised."""
-    stems = area_stems(words)
-    if stems:
+    for stems in areas_of(words):
         near = tuple(s for s in catalogue.services if any(stem in fold(f"{s.category} {s.title}") for stem in stems))
         if near:
             categories = {s.category for s in near if s.category}
