@@ -53,6 +53,7 @@ class MemorySalon:
     handed_off: list[HandoffRequest] = field(default_factory=list)
     handoff_outcome: HandoffOutcome = HandoffOutcome.NOTIFIED
     fail_next_book: BookingError | None = None
+    free_times_down: bool = False  # the CRM's free-times lookup fails (a 500 after its retries)
     opted_out: set[str] = field(default_factory=set)
     requests: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(5001))
@@ -82,6 +83,8 @@ class MemorySalon:
     # BookingDesk
     def free_starts(self, company_id: int, staff_id: int, day: date, service_ids: Sequence[int]) -> list[datetime]:
         self.requests += 1
+        if self.free_times_down:
+            raise BookingError("free times: HTTP 500")
         hours = self.working_hours(company_id, staff_id, day)
         member = self.catalogue.member(staff_id)
         if hours is None or member is None or not set(service_ids) <= member.service_ids:

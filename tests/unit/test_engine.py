@@ -281,3 +281,14 @@ def test_another_clients_record_id_is_never_acted_on() -> None:
     assert "нет предстоящих" in reply
     d.say("да", meaning=u(Intent(K.YES)))
     assert not d.memory.records[9102].deleted
+
+
+def test_a_crm_error_while_reading_free_times_is_said_and_nothing_is_claimed() -> None:
+    d = dialog(reader=GivenReader())
+    known(d)
+    d.memory.free_times_down = True
+    reply = d.say("...", meaning=u(Intent(K.PRICE, services=(101,)), book(101, when=when(WED, 15))))
+    assert "1500" in reply and "не отвечает" in reply and "Записал" not in reply
+    assert not d.memory.records
+    d.memory.free_times_down = False
+    assert "Записал" in d.say("...", meaning=u(book(101, when=when(WED, 15))))

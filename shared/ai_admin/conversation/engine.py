@@ -27,7 +27,7 @@ from datetime import date, datetime, time, timedelta
 from ai_admin.conversation.actions import Action
 from ai_admin.conversation.model import Booked, ServiceInfo, StaffInfo
 from ai_admin.conversation.phrases import RussianPhrases, phrases
-from ai_admin.conversation.ports import HandoffLog, HandoffOutcome, HandoffRequest, OptOuts
+from ai_admin.conversation.ports import BookingError, HandoffLog, HandoffOutcome, HandoffRequest, OptOuts
 from ai_admin.conversation.state import Choice, ChoiceAct, Offer, OfferedSlot, Pending
 from ai_admin.conversation.tools import facts
 from ai_admin.conversation.tools.book import Booker, BookingFailure
@@ -150,6 +150,9 @@ class DialogEngine:
         except PhoneNotVerified:
             self.st.settle()
             self.out.append(self.say.phone_not_verified())
+        except BookingError:  # the CRM's free times could not be read this turn
+            self.st.pending = None
+            self.out.append(self.say.free_times_unreadable())
 
     def _ask(self, expecting: Expecting, sentence: str, buttons: Sequence[ReplyButton] = ()) -> None:
         self.out.append(sentence)

@@ -202,6 +202,9 @@ class RussianPhrases:
     def bookings_unreadable(self) -> str:
         return "Не получилось открыть ваши записи: система салона сейчас не отвечает. Попробуйте через минуту."
 
+    def free_times_unreadable(self) -> str:
+        return "Не получилось проверить свободное время: система салона сейчас не отвечает. Попробуйте через минуту."
+
     def phone_not_verified(self) -> str:
         return (
             "Показать, перенести или отменить записи на этот номер я могу, только когда вы пишете с него самого. "
@@ -508,6 +511,9 @@ class EnglishPhrases(RussianPhrases):
 
     def bookings_unreadable(self) -> str:
         return "I could not open your bookings: the salon's system is not answering. Please try in a minute."
+
+    def free_times_unreadable(self) -> str:
+        return "I could not check the free times: the salon's system is not answering. Please try in a minute."
 
     def phone_not_verified(self) -> str:
         return (
