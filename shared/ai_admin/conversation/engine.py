@@ -376,7 +376,8 @@ class DialogEngine:
             self.out.append(self.say.past())
             intent = replace(intent, when=WhenSpec(), firm=False)
         elif intent.when.is_empty:
-            self._ask(Expecting.TIME, self.say.which_time(self.say.times(sorted({s.start for s in ahead}))))
+            times = self.say.times(sorted({s.start for s in ahead}))
+            self._ask(Expecting.TIME, self.say.which_time(times, moving=offer.record_id is not None))
             return
         if offer.record_id is not None:
             self._move(
@@ -602,6 +603,9 @@ class DialogEngine:
         if verdict is Verdict.PAST:
             return self.say.past()
         if verdict is Verdict.CLOSED and hours is not None:
+            opens_by = hours.start is None or start.time() >= hours.start
+            if opens_by and hours.end is not None and start.time() < hours.end:
+                return self.say.too_late_to_finish(day, start.time(), hours)  # starts in hours, ends after
             return self.say.closed(day, hours)
         if verdict is Verdict.DAY_OFF and named is not None:
             return self.say.day_off(named.name, day)

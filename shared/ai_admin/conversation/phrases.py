@@ -124,8 +124,8 @@ class RussianPhrases:
     def alternatives(self, listed: str) -> str:
         return f"Могу предложить: {listed}. Какое время удобно?"
 
-    def which_time(self, times: str) -> str:
-        return f"На какое время записать: {times}?"
+    def which_time(self, times: str, *, moving: bool = False) -> str:
+        return f"На какое время {'перенести' if moving else 'записать'}: {times}?"
 
     def slot_list(self, parts: Sequence[tuple[str, Sequence[datetime], str | None]]) -> str:
         """ "завтра, 11 марта, в 14:00 или 16:00; в четверг, 12 марта, в 15:00 у Бари"."""
@@ -146,7 +146,11 @@ class RussianPhrases:
         return f"{day_month(day)} уже прошло."
 
     def closed(self, day: str, hours: TimeWindow) -> str:
-        return f"{day[:1].upper()}{day[1:]} мы работаем {self.span(hours)}."
+        return f"{day[:1].upper()}{day[1:]}, мы работаем {self.span(hours)}."
+
+    def too_late_to_finish(self, day: str, at: time, hours: TimeWindow) -> str:
+        assert hours.end is not None
+        return f"{day[:1].upper()}{day[1:]}, в {clock(at)} не успеем: мы работаем до {clock(hours.end)}."
 
     def span(self, hours: TimeWindow) -> str:
         start = f"с {clock(hours.start)}" if hours.start else ""
@@ -437,8 +441,8 @@ class EnglishPhrases(RussianPhrases):
     def alternatives(self, listed: str) -> str:
         return f"I can offer: {listed}. Which time suits you?"
 
-    def which_time(self, times: str) -> str:
-        return f"Which time shall I book: {times}?"
+    def which_time(self, times: str, *, moving: bool = False) -> str:
+        return f"Which time shall I {'move it to' if moving else 'book'}: {times}?"
 
     def slot_list(self, parts: Sequence[tuple[str, Sequence[datetime], str | None]]) -> str:
         return "; ".join(
@@ -459,6 +463,10 @@ class EnglishPhrases(RussianPhrases):
 
     def closed(self, day: str, hours: TimeWindow) -> str:
         return f"{day[:1].upper()}{day[1:]} we are open {self.span(hours)}."
+
+    def too_late_to_finish(self, day: str, at: time, hours: TimeWindow) -> str:
+        assert hours.end is not None
+        return f"{day[:1].upper()}{day[1:]}, {clock(at)} is too late to finish: we close at {clock(hours.end)}."
 
     def span(self, hours: TimeWindow) -> str:
         start = f"from {clock(hours.start)}" if hours.start else ""
