@@ -12,9 +12,13 @@ How it reads, in order:
    is a request of its own: a booking, a move when it shifts ("на час позже"), a choice when the bot
    asked which booking. Adjacent clauses of one intent are merged, and each intent's slots are
    resolved from its own clauses by the shared resolvers.
-5. A bare yes/no is read only from a clause that says nothing else; a "нет"/"да" followed by a new
-   request gives the request alone ("нет, лучше в субботу"). A greeting counts only when it is all
-   the client said; a complaint or a late notice is never also read as a booking request.
+5. An excuse ("в четверг не успеваю", "завтра не получится") names the booking, never the new time:
+   beside a request for another time it makes a move (unless the bot was arranging a new booking),
+   alone it declines. A correction ("ой нет, лучше в пятницу", "хотя нет") stays with the times it
+   corrects, so the later words win (``resolve_when_spec``).
+6. A bare yes/no is read only from a clause that says nothing else ("-" and "+" too); a "нет"/"да"
+   followed by a new request gives the request alone ("нет, лучше в субботу"). A greeting counts only
+   when it is all the client said; a complaint or a late notice is never also read as a booking request.
 
 Unclear text gives fewer intents, never invented ones.
 """
@@ -28,6 +32,7 @@ from typing import ClassVar
 from ai_admin.conversation.model import Catalogue
 from ai_admin.conversation.tools.resolve import (
     detect_language,
+    names_object,
     normalise,
     ordinal_of,
     resolve_minutes_late,
@@ -208,7 +213,12 @@ _BOOK_VERB = _cue(
 # "не надо записывать", "не хочу записываться": a booking verb said to decline
 _NOT_BOOKING = _cue(r"\bне (?:надо |нужно |хочу |буду |будем )?(?:запис|запиш|бронир|забронир)\w*")
 _USUAL = _cue(
-    r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b"
+    r"\bкак обычно\b",
+    r"\bкак всегда\b",
+    r"\bкак (?:и )?в прошлый раз\b",
+    r"\bкак в тот раз\b",
+    r"\bто же самое\b",
+    r"\bк (?:тому же|своему|моему|прежнему|прошлому)(?: самому)? мастер\w*",
 )
 _REQUEST = _cue(
     r"\bхочу\b",
@@ -249,6 +259,14 @@ _LATE = _cue(
     r"\bзадерж(?:усь|имся)\b",
     r"\bбуду позже\b",
 )
+# "не успеваю", "завтра не получится": the client cannot come when planned. Such words name the booking
+# (its day, its time), never the new time; said alone they decline.
+_EXCUSE = _cue(
+    r"(?<!если )\b(?:никак |вообще |точно |уже |совсем )?не (?:успева\w*|успею|успеем|получится|получается|выйдет"
+    r"|выходит|подходит|удобно|приду|придем|буду|будем)\b",
+    r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти)\b)",
+)
+_CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
 _CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
 _ANSWER_FILLER = frozenset(
     {"пожалуйста", "тогда", "конечно", "ну", "вот", "уж", "прийти", "приду", "подойду", "буду", "все", "хорошо"}
@@ -380,13 +398,14 @@ class _Turn:
     # --- clauses to groups ----------------------------------------------------------------------
 
     def _clauses(self) -> list[tuple[int, str, bool]]:
-        """(position, words, asked): ``asked`` when a question mark closes the clause."""
-        clauses, start = [], 0
+        """(position, words, asked): ``asked`` when a question mark closes the clause. A clause after "или"
+        keeps the word, so the resolvers read an alternative ("в субботу или воскресенье")."""
+        clauses, start, joiner = [], 0, ""
         for match in _CLAUSE.finditer(self.said):
-            clauses.append((start, self.said[start : match.start()], "?" in match.group()))
-            start = match.end()
-        clauses.append((start, self.said[start:], False))
-        return [(p, t, q) for p, t, q in clauses if re.search(r"[\w+]", t)]
+            clauses.append((start, joiner + self.said[start : match.start()], "?" in match.group()))
+            start, joiner = match.end(), "или " if match.group().strip() == "или" else ""
+        clauses.append((start, joiner + self.said[start:], False))
+        return [(p, t, q) for p, t, q in clauses if re.search(r"[\w+]", t) or re.fullmatch(r"\s*-+\s*", t)]
 
     def _groups(self) -> list[_Group]:
         groups: list[_Group] = []
@@ -394,7 +413,13 @@ class _Turn:
         questions: list[_Group] = []  # questions with no cue: something else the salon may answer
         for position, text, asked in self._clauses():
             kinds = self._cues(text)
-            if kinds:
+            if _CORRECTS.fullmatch(text) and (pending or (groups and groups[-1].kind in _SLOT_TAKERS)):
+                # "хотя нет" between two times: it stays with them, so the later one wins
+                if pending:
+                    pending.append((position, text))
+                else:
+                    groups[-1].texts.append(text)
+            elif kinds:
                 pending = _add_cued(groups, pending, position, text, kinds)
             elif self._has_slots(text):
                 host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
@@ -479,11 +504,13 @@ class _Turn:
         return K.BOOK
 
     def _has_slots(self, text: str) -> bool:
+        if _EXCUSE.search(text):
+            return True
         if _narrates(text):
             return False
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
-        if services.ids or services.excluded or services.unknown or _USUAL.search(text):
+        if services.ids or services.excluded or services.unknown or _USUAL.search(text) or names_object(text):
             return True
         if staff.id is not None or staff.excluded or staff.any_staff or staff.unknown:
             return True
@@ -517,10 +544,14 @@ class _Turn:
 
     def _intent(self, group: _Group) -> Intent:  # noqa: PLR0911 - one shape per kind
         text, kind = group.text, group.kind
+        if kind is K.BOOK and all(_EXCUSE.search(t) for t in group.texts):
+            return Intent(K.NO, record=self._record_of(text))  # "завтра не смогу"
+        if kind is K.BOOK and self._excused(group):
+            return self._move(group)
         if kind is K.BOOK:
             return self._book(text)
         if kind is K.MOVE:
-            return self._move(text)
+            return self._move(group)
         if kind in (K.CANCEL, K.MY_BOOKINGS, K.CHOOSE):
             return Intent(kind, record=resolve_record(text, self.ctx.now, self.catalogue))
         if kind in (K.PRICE, K.EXPLAIN, K.OTHER, K.STAFF_LIST):
@@ -554,27 +585,56 @@ class _Turn:
             usual=bool(_USUAL.search(text)),
         )
 
-    def _move(self, text: str) -> Intent:
-        """The new time from the words after "на"; the booking from "с <день>", "субботнюю", its service and master."""
-        record_words = ""
-        target = text
-        split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
+    def _excused(self, group: _Group) -> bool:
+        """An excuse and a new time ("завтра не получится, давайте на пятницу") move the booking, unless the
+        bot was arranging a new one (it offered times or asked for a day, a service, a master)."""
+        if self.ctx.expecting in (Expecting.TIME, Expecting.DAY, Expecting.SERVICE, Expecting.STAFF):
+            return False
+        excuse, target = _excuse_and_target(group.texts)
+        return bool(excuse) and not self._when(target).is_empty
+
+    def _record_of(self, words: str) -> RecordHint:
+        when = resolve_when_spec(words, self.ctx.now, self.catalogue) if words.strip() else WhenSpec()
+        return RecordHint(day=when.day, time=when.time)
+
+    def _move(self, group: _Group) -> Intent:
+        """The new time from what the client asks for (after "на", past any excuse); the booking from the
+        excuse ("в четверг не успеваю"), "с <день>", "субботнюю", its service and master."""
+        text = group.text
+        record_words, target = _excuse_and_target(group.texts)
+        split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", target)
         if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
-            record_words, target = f"в {split.group('from')}", f"на {split.group('to')}"
+            record_words, target = f"{record_words} в {split.group('from')}", f"на {split.group('to')}"
         adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
         if adjective and re.search(r"\bна\b", target[adjective.end() :]):
             record_words += f" {adjective.group()}"
             target = target.replace(adjective.group(), " ")
-        record_day = resolve_when_spec(record_words, self.ctx.now, self.catalogue) if record_words else WhenSpec()
+        booked = self._record_of(record_words)
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
         when = self._when(target)
-        record_time = record_day.time
-        if when.shift_minutes is not None and when.time is not None:
+        record_time = booked.time
+        if when.shift_minutes and when.time is not None:
             # "не успеваю к 15, перенесите на час позже": the time said is the booking's, the shift is the move
             record_time, when = record_time or when.time, replace(when, time=None)
-        record = RecordHint(day=record_day.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
+        record = RecordHint(day=booked.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
         return Intent(K.MOVE, when=when, record=record)
+
+
+def _excuse_and_target(texts: list[str]) -> tuple[str, str]:
+    """The words of the turn's excuses ("в четверг не успеваю") and the rest; a clause that goes on from
+    its excuse to a request ("не успеваю перенесите на субботу") is cut where the request starts."""
+    excuses, targets = [], []
+    for text in texts:
+        excuse = _EXCUSE.search(text)
+        if excuse is None:
+            targets.append(text)
+            continue
+        request = _CUES[K.MOVE].search(text, excuse.end()) or _REQUEST.search(text, excuse.end())
+        cut = request.start() if request else len(text)
+        excuses.append(text[:cut])
+        targets.append(text[cut:])
+    return ", ".join(excuses), ", ".join(t for t in targets if t.strip())
 
 
 def _narrates(text: str) -> bool:
