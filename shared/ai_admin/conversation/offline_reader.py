@@ -5,13 +5,19 @@ How it reads, in order:
 1. Buttons first: a tapped reply button is the answer (the text is only its title).
 2. The words are normalised (``tools.resolve.normalise``: lower case, ё, English, slang, typos).
 3. An explicit name ("меня зовут Лена", "Никита меня зовут", "я Андрей") and a late notice ("опоздаю на
-   10 минут") are taken out first, so neither becomes a master, a time or a service.
+   10 минут", "буду минут через 10", "могу задержаться") are taken out first, so neither becomes a
+   master, a time or a service.
 4. The rest is cut into clauses at punctuation and conjunctions. Each clause is matched against one cue
    table per intent (small grammars over stems); a clause with no cue but with slots (a service, a
    master, a time) continues the request before it ("хочу записаться. на стрижку. завтра в 19"), or
    is a request of its own: a booking, a move when it shifts ("на час позже"), a choice when the bot
    asked which booking. Adjacent clauses of one intent are merged, and each intent's slots are
-   resolved from its own clauses by the shared resolvers.
+   resolved from its own clauses by the shared resolvers. A clause that tells rather than asks is no
+   request: a change in the past tense ("перенесли мою запись?") is about the client's bookings, as is
+   being booked ("я же записан на пятницу?"); told with a grievance ("опять", "так и не", "слишком")
+   it is a complaint. "X делаете?" asks about X; a question that names no service is about the
+   service the question before it named ("балаяж делаете? сколько стоит"). A service and an exact
+   time said as a statement ask to be booked (``firm``).
 5. An excuse ("в четверг не успеваю", "завтра не получится") names the booking, never the new time:
    beside a request for another time it makes a move (unless the bot was arranging a new booking),
    alone it declines. A correction ("ой нет, лучше в пятницу", "хотя нет") stays with the times it
@@ -75,10 +81,10 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bна другой день\b",
     ),
     K.MY_BOOKINGS: _cue(
-        r"\bя записан\w*",
-        r"\bмы записаны\b",
+        r"\bзаписан[аоы]?\b",  # the state of being booked, never a request: "я же записан на пятницу?"
+        r"\b(?:меня|нас) (?:\w+ )?записали\b",
         r"\bмо[яиюей]\w* запис\w*",
-        r"\bу меня (?:\w+ ){0,2}запис\w*",
+        r"\bу (?:меня|нас) (?:\w+ ){0,4}запис\w*",
         r"\bкакие у меня\b",
         r"\bна когда я\b",
         r"\bво сколько я\b",
@@ -96,12 +102,13 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bпрейскурант\w*",
         r"\bрасценк\w*",
         r"(?<!во )(?<!до )(?<!со )\bсколько\b"
-        r"(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*))",
+        r"(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*|можно|ждать))",
     ),
     K.EXPLAIN: _cue(
         r"\bчто (?:такое|входит|включ\w*|это)\b",
         r"\bрасскаж\w* (?:про|о|об|подробнее)\b",
         r"\bсколько (?:по времени|времени|длит\w*)",
+        r"\bпо времени (?:сколько|долго)\b",
         r"\bдлит\w*",
         r"\bкак долго\b",
         r"\bпродолжительн\w*",
@@ -175,6 +182,15 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bпретензи\w*",
         r"\bразочаров\w*",
         r"\bоставлю отзыв\b",
+        r"\bоблез\w*",
+        r"\bотвалил\w*",
+        r"\bскол(?:ол|ы)\w*",
+        r"\bпотрескал\w*",
+        r"\bнагруб\w*",
+        r"\bгруб(?:о|ая|ый|ит|ят|или|ила)\b",
+        r"\bсколько можно\b",
+        r"\bбез предупреждени\w*",
+        r"\bтак себе\b",
     ),
     K.STOP_REMINDERS: _cue(
         r"\bне (?:присыла|пришли|отправля|шли|пиши|беспоко)\w*",
@@ -220,22 +236,23 @@ _USUAL = _cue(
     r"\bто же самое\b",
     r"\bк (?:тому же|своему|моему|прежнему|прошлому)(?: самому)? мастер\w*",
 )
+# a request, unless negated ("сегодня не подходит" is an excuse)
 _REQUEST = _cue(
-    r"\bхочу\b",
-    r"\bхотел\w*",
-    r"\bхотим\b",
-    r"\bнуж(?:но|на|ен|ны)\b",
-    r"\bнадо\b",
-    r"\bмне бы\b",
-    r"\bдавай\w*",
-    r"\bго\b",
-    r"\bможно\b",
-    r"\bок\b",
-    r"\bда\b",
-    r"\bподходит\b",
-    r"\bустраивает\b",
-    r"\bпойдет\b",
-    r"\bнорм\w*",
+    r"(?<!не )\bхочу\b",
+    r"(?<!не )\bхотел\w*",
+    r"(?<!не )\bхотим\b",
+    r"(?<!не )\bнуж(?:но|на|ен|ны)\b",
+    r"(?<!не )\bнадо\b",
+    r"(?<!не )\bмне бы\b",
+    r"(?<!не )\bдавай\w*",
+    r"(?<!не )\bго\b",
+    r"(?<!не )\bможно\b",
+    r"(?<!не )\bок\b",
+    r"(?<!не )\bда\b",
+    r"(?<!не )\bподходит\b",
+    r"(?<!не )\bустраивает\b",
+    r"(?<!не )\bпойдет\b",
+    r"(?<!не )\bнорм\w*",
 )
 _AVAILABLE_STRONG = _cue(r"\bсвободн\w*", r"\bокн[аоу]\w*", r"\bокош\w*", r"\bесть (?:ли )?(?:время|места|запись)\b")
 _AVAILABLE_WEAK = _cue(r"\bесть\b", r"\bкогда\b", r"\bчто-нибудь\b", r"\bчто-то\b", r"\bближайш\w*", r"\bзанят\w*")
@@ -249,15 +266,19 @@ _STAFF_WORKS = _cue(
     r"\bграфик\w*",
     r"\bрасписани\w*",
 )
-_OFFER = _cue(r"\bделаете\b", r"\bделают ли\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
+_OFFER = _cue(r"\bделаете\b", r"\bделают\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
 _QUESTION_MARKS = _cue(r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
 _OWN_QUESTION = _cue(r"\bесть ли\b", r"\bу вас есть\b", r"\bможно ли\b", r"\bпринимаете\b")
+# Late: a word for it, or coming (буду, подойду, подъеду) by some minutes or later ("буду минут через 10")
+_ARRIVAL = r"(?:буду|будем|подойду|подойдем|приду|придем|подъеду|подъедем|приеду|приедем|доеду|доедем)"
+_LATER_BY = r"(?:минут\w*|мин|полчаса|позже|попозже)"
 _LATE = _cue(
-    r"\bопозда(?:ю|ем)\b",
+    r"\bопозда(?:ю|ем|ть)\b",
     r"\bопаздыва(?:ю|ем)\b",
     r"\bзадержива(?:юсь|емся)\b",
-    r"\bзадерж(?:усь|имся)\b",
-    r"\bбуду позже\b",
+    r"\bзадерж(?:усь|имся|аться)\b",
+    rf"\b{_ARRIVAL}\b(?:\s+[^\s,.!?]+){{0,3}}?\s+{_LATER_BY}\b",
+    rf"\b{_LATER_BY}\b(?:\s+[^\s,.!?]+){{0,3}}?\s+{_ARRIVAL}\b",
 )
 # "не успеваю", "завтра не получится": the client cannot come when planned. Such words name the booking
 # (its day, its time), never the new time; said alone they decline.
@@ -267,7 +288,30 @@ _EXCUSE = _cue(
     r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти)\b)",
 )
 _CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
-_CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
+# Marks of a grievance: beside a narration of what happened ("перенесли", "подстригли") they make a complaint.
+_GRIEVANCE = _cue(
+    r"\bопять\b",
+    r"\bснова\b",
+    r"\bтак и не\b",
+    r"\bдаже не\b",
+    r"\bникто (?:даже )?не\b",
+    r"\bхотя\b",
+    r"\bслишком\b",
+    r"\bне (?:к |в |на )?(?:тот|та|то|тому|той|ту|туда|так)\b",
+    r"\bвместо\b",
+    r"\bпочему\b",
+    r"\bэто нормально\b",
+    r"\bтак и должно\b",
+    r"\bэто как\b",
+    r"\bни разу\b",
+    r"\bуже (?:второй|третий|не первый) раз\b",
+)
+# Asking for a person, as opposed to speaking of one ("администратор нагрубила")
+_PERSON_WANTED = _cue(
+    r"\bпозов\w*", r"\bсоедин\w*", r"\bпоговор\w*", r"\bсвяж\w*", r"\bзвон\w*", r"\bдайте\b", r"\bнуж\w*", r"\bхочу\b"
+)
+# clauses end at punctuation and conjunctions ("так и не" is one phrase)
+_CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|(?<!так)\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
 _ANSWER_FILLER = frozenset(
     {"пожалуйста", "тогда", "конечно", "ну", "вот", "уж", "прийти", "приду", "подойду", "буду", "все", "хорошо"}
     | {"отлично", "так", "же", "мне", "я", "мы", "вас", "вам", "получится", "смогу", "могу", "точно"}
@@ -333,6 +377,7 @@ class _Turn:
         self.catalogue: Catalogue = ctx.catalogue
         self.said = normalise(ctx.text)
         self.found: list[tuple[int, Intent]] = []
+        self.asked: set[str] = set()  # clauses a question mark closes
 
     def read(self) -> list[Intent]:
         if self.ctx.expecting is Expecting.NAME and (bare := self._bare_name()):
@@ -341,12 +386,19 @@ class _Turn:
         late = self._take_late()
         groups = self._groups()
         intents = [(g.position, g, self._intent(g)) for g in groups]
-        if late or any(i.kind is K.COMPLAINT for _, _, i in intents):
-            intents = [(p, g, i) for p, g, i in intents if not (g.implicit and i.kind is K.BOOK)]
+        if any(i.kind is K.COMPLAINT for _, _, i in intents):
+            # a complaint is never also a booking, nor a question about the booking it tells of
+            intents = [
+                (p, g, i)
+                for p, g, i in intents
+                if i.kind is not K.BOOK and not (i.kind is K.MY_BOOKINGS and _narrates(g.text))
+            ]
         if late:
-            intents = [(p, g, i) for p, g, i in intents if i.kind is not K.YES]
+            intents = [(p, g, i) for p, g, i in intents if not (g.implicit and i.kind is K.BOOK)]
+        if late:  # "опоздаю" is neither a yes nor, after "не успеваю", a no
+            intents = [(p, g, i) for p, g, i in intents if i.kind is not K.YES and not (g.implicit and i.kind is K.NO)]
         ordered = sorted([(p, i) for p, _, i in intents] + self.found, key=lambda item: item[0])
-        return _tidy([intent for _, intent in ordered])
+        return _tidy(_carry_subject([intent for _, intent in ordered]))
 
     # --- what is taken out before the clauses ---------------------------------------------------
 
@@ -386,8 +438,8 @@ class _Turn:
 
     def _take_late(self) -> bool:
         match = _LATE.search(self.said)
-        if match is None:
-            return False
+        if match is None or re.search(r"\b(?:по)?раньше\b", _clause_at(self.said, match.start())):
+            return False  # "приду минут на 10 пораньше" is early
         minutes = resolve_minutes_late(self.said)
         self.found.append((match.start(), Intent(K.LATE, minutes_late=minutes)))
         self._blank(*match.span())
@@ -412,14 +464,12 @@ class _Turn:
         pending: list[tuple[int, str]] = []  # clauses of slots only, waiting for the request they belong to
         questions: list[_Group] = []  # questions with no cue: something else the salon may answer
         for position, text, asked in self._clauses():
+            if asked:
+                self.asked.add(text)
             kinds = self._cues(text)
-            if _CORRECTS.fullmatch(text) and (pending or (groups and groups[-1].kind in _SLOT_TAKERS)):
-                # "хотя нет" between two times: it stays with them, so the later one wins
-                if pending:
-                    pending.append((position, text))
-                else:
-                    groups[-1].texts.append(text)
-            elif kinds:
+            if _corrects(groups, pending, position, text):
+                continue
+            if kinds:
                 pending = _add_cued(groups, pending, position, text, kinds)
             elif self._has_slots(text):
                 host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
@@ -442,10 +492,11 @@ class _Turn:
 
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
         found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
+        _told(text, found)
         if K.CANCEL in found or K.MOVE in found:
             for kind in (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE):
                 found.pop(kind, None)
-        if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)", text):
+        if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)|\bпо времени\b", text):
             found.pop(K.PRICE, None)
         if K.STOP_REMINDERS in found:
             found.pop(K.COMPLAINT, None)
@@ -460,8 +511,9 @@ class _Turn:
                 found[K.MOVE if shifted else K.BOOK] = book
         offer = _OFFER.search(text) or _asks_you(text)
         if not found.keys() - _SOCIAL - {K.BOOK} and offer and self._services(text) and not _BOOK_VERB.search(text):
+            # "X делаете?": about the service (what it is, that it is done), or one the salon may not have
             found.pop(K.BOOK, None)
-            found[K.OTHER] = offer.start()
+            found[K.EXPLAIN if resolve_services(text, self.catalogue).ids else K.OTHER] = offer.start()
         if found and found.keys() <= _SOCIAL:
             bare = text
             for kind in (K.THANKS, K.GREETING, K.BYE):
@@ -549,7 +601,7 @@ class _Turn:
         if kind is K.BOOK and self._excused(group):
             return self._move(group)
         if kind is K.BOOK:
-            return self._book(text)
+            return self._book(group)
         if kind is K.MOVE:
             return self._move(group)
         if kind in (K.CANCEL, K.MY_BOOKINGS, K.CHOOSE):
@@ -564,13 +616,21 @@ class _Turn:
             return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
         return Intent(kind)
 
-    def _book(self, text: str) -> Intent:
+    def _book(self, group: _Group) -> Intent:
+        """Firm when the client asks to be booked: a booking verb, a request ("давайте", "хочу"), a time picked
+        from the offer, or a service and an exact time said as a statement ("стрижка завтра в 15"). An
+        excuse's time is not the time asked for ("на 15:00 не успеваю, есть попозже?")."""
+        text = group.text
+        asked = any(t in self.asked for t in group.texts)
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
-        when = self._when(text)
+        when = self._when(_excuse_and_target(group.texts)[1])
         available = bool(_AVAILABLE_STRONG.search(text) or _AVAILABLE_WEAK.search(text))
         chose_offer = self.ctx.expecting is Expecting.TIME and when.time is not None
-        firm = bool(_BOOK_VERB.search(text)) or (not available and (bool(_REQUEST.search(text)) or chose_offer))
+        stated = bool(services.ids) and when.time is not None and not asked and not _QUESTION_MARKS.search(text)
+        firm = bool(_BOOK_VERB.search(text)) or (
+            not available and (bool(_REQUEST.search(text)) or chose_offer or stated)
+        )
         return Intent(
             K.BOOK,
             services=services.ids,
@@ -644,6 +704,38 @@ def _narrates(text: str) -> bool:
     return any("past" in verb_grammemes(word) for word in re.findall(r"[а-я]+", text))
 
 
+def _told(text: str, found: dict[IntentKind, int]) -> None:
+    """What the clause tells rather than asks: a change in the past tense ("перенесли мою запись", "вы
+    отменили?") is about the booking; a grievance is a complaint, and then its booking words, prices
+    and people are not requests ("администратор нагрубила")."""
+    for kind in (K.CANCEL, K.MOVE):
+        match = _CUES[kind].search(text)
+        if match and "past" in verb_grammemes(match.group()):
+            found.pop(kind)
+            found.setdefault(K.MY_BOOKINGS, match.start())
+    if K.COMPLAINT not in found and _grieves(text):
+        found[K.COMPLAINT] = 0
+    if K.COMPLAINT in found:
+        for kind in (K.MY_BOOKINGS, K.PRICE, K.CANCEL, K.MOVE):
+            found.pop(kind, None)
+        if not _PERSON_WANTED.search(text):
+            found.pop(K.HUMAN, None)
+
+
+def _clause_at(text: str, position: int) -> str:
+    start = max(text.rfind(mark, 0, position) for mark in ",.!?;\n")
+    ends = [end for mark in ",.!?;\n" if (end := text.find(mark, position)) >= 0]
+    return text[start + 1 : min(ends, default=len(text))]
+
+
+def _grieves(text: str) -> bool:
+    """What happened, told with a grievance: "опять перенесли", "мастер так и не вышел", "обрезали слишком коротко"."""
+    if not _GRIEVANCE.search(text):
+        return False
+    told = [w for w in re.findall(r"[а-я]+", text) if not re.fullmatch(r"записыва?л(?:ся|ась|ись)", w)]
+    return any("past" in verb_grammemes(word) for word in told)
+
+
 def _asks_you(text: str) -> re.Match[str] | None:
     """ "вы снимаете нарощенные?", "стрижёте детей?": the salon is asked whether it does something."""
     for match in re.finditer(r"[а-я]+", text):
@@ -659,6 +751,19 @@ def _plausible_name(word: str, strict: bool) -> bool:
     if re.fullmatch(r"[a-z]+", word):
         return True
     return is_first_name(word) if strict else is_first_name(word) or not is_known(word)
+
+
+def _corrects(groups: list[_Group], pending: list[tuple[int, str]], position: int, text: str) -> bool:
+    """ "хотя нет" between two times stays with them, so the later one wins; True when it was kept."""
+    if not _CORRECTS.fullmatch(text):
+        return False
+    if pending:
+        pending.append((position, text))
+        return True
+    if groups and groups[-1].kind in _SLOT_TAKERS:
+        groups[-1].texts.append(text)
+        return True
+    return False
 
 
 def _add_cued(
@@ -688,6 +793,25 @@ def _merge(groups: list[_Group]) -> list[_Group]:
             continue
         merged.append(group)
     return merged
+
+
+def _carry_subject(intents: list[Intent]) -> list[Intent]:
+    """A question about a service names it for the next question that names none: "а балаяж делаете?
+    сколько стоит" is one price question about балаяж, "камуфляж делаете? сколько по времени?" one explain."""
+    result: list[Intent] = []
+    for intent in intents:
+        last = result[-1] if result else None
+        if (
+            last is not None
+            and last.kind in (K.OTHER, K.EXPLAIN)
+            and intent.kind in (K.PRICE, K.EXPLAIN)
+            and (last.services or last.services_unknown)
+            and not (intent.services or intent.services_unknown)
+        ):
+            result[-1] = replace(intent, services=last.services, services_unknown=last.services_unknown)
+            continue
+        result.append(intent)
+    return result
 
 
 def _tidy(intents: list[Intent]) -> list[Intent]:

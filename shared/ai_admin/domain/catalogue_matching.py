@@ -410,9 +410,9 @@ def _phrases(titles: tuple[str, ...]) -> frozenset[tuple[str, str]]:
 
 def in_phrases(preposition: str, word: str, phrases: frozenset[tuple[str, str]]) -> bool:
     """Whether "``preposition`` ``word``" is a phrase of some title ("без покрытия"), typos allowed."""
-    base = lemma(word)
+    bases = {lemma(word)} | {_IMPLIES[lemma(word)]} if lemma(word) in _IMPLIES else {lemma(word)}
     return any(
-        prep == preposition and (target == base or fuzz.ratio(target, base) >= _SIMILAR * 100)
+        prep == preposition and any(target == base or fuzz.ratio(target, base) >= _SIMILAR * 100 for base in bases)
         for prep, target in phrases
     )
 
