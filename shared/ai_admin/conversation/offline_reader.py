@@ -285,7 +285,7 @@ _LATE = _cue(
 _EXCUSE = _cue(
     r"(?<!если )\b(?:никак |вообще |точно |уже |совсем )?не (?:успева\w*|успею|успеем|получится|получается|выйдет"
     r"|выходит|подходит|удобно|приду|придем|буду|будем)\b",
-    r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти)\b)",
+    r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти|ться|тись)\b)",
 )
 _CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
 # Marks of a grievance: beside a narration of what happened ("перенесли", "подстригли") they make a complaint.
@@ -393,12 +393,41 @@ class _Turn:
                 for p, g, i in intents
                 if i.kind is not K.BOOK and not (i.kind is K.MY_BOOKINGS and _narrates(g.text))
             ]
-        if late:
-            intents = [(p, g, i) for p, g, i in intents if not (g.implicit and i.kind is K.BOOK)]
-        if late:  # "опоздаю" is neither a yes nor, after "не успеваю", a no
-            intents = [(p, g, i) for p, g, i in intents if i.kind is not K.YES and not (g.implicit and i.kind is K.NO)]
+        if late:  # "опоздаю" is no booking, neither a yes nor, after "не успеваю", a no
+            intents = [
+                (p, g, i)
+                for p, g, i in intents
+                if not (g.implicit and i.kind in (K.BOOK, K.NO)) and i.kind is not K.YES
+            ]
+        intents = self._fold_booked(intents)
         ordered = sorted([(p, i) for p, _, i in intents] + self.found, key=lambda item: item[0])
         return _tidy(_carry_subject([intent for _, intent in ordered]))
+
+    def _fold_booked(self, intents: list[tuple[int, _Group, Intent]]) -> list[tuple[int, _Group, Intent]]:
+        """ "Отмените, я записан на субботу": being booked, said (not asked) beside a change, says which booking."""
+        change = next((i for _, _, i in intents if i.kind in (K.CANCEL, K.MOVE)), None)
+        stated = [
+            (g, i)
+            for _, g, i in intents
+            if i.kind is K.MY_BOOKINGS
+            and not any(t in self.asked for t in g.texts)
+            and not _QUESTION_MARKS.search(g.text)
+        ]
+        if change is None or not stated:
+            return intents
+        record = change.record
+        for _, said in stated:
+            hint = said.record
+            record = replace(
+                record,
+                day=record.day or hint.day,
+                time=record.time or hint.time,
+                service_ids=record.service_ids or hint.service_ids,
+                staff_id=record.staff_id or hint.staff_id,
+            )
+        folded = replace(change, record=record)
+        dropped = {id(i) for _, i in stated}
+        return [(p, g, folded if i is change else i) for p, g, i in intents if id(i) not in dropped]
 
     # --- what is taken out before the clauses ---------------------------------------------------
 
@@ -647,9 +676,12 @@ class _Turn:
 
     def _excused(self, group: _Group) -> bool:
         """An excuse and a new time ("завтра не получится, давайте на пятницу") move the booking, unless the
-        bot was arranging a new one (it offered times or asked for a day, a service, a master)."""
+        bot was arranging a new one (it offered times or asked for a day, a service, a master) or the
+        client asks to be booked."""
         if self.ctx.expecting in (Expecting.TIME, Expecting.DAY, Expecting.SERVICE, Expecting.STAFF):
             return False
+        if _BOOK_VERB.search(group.text):
+            return False  # "запишите на завтра, в 11 не могу": a new booking, the excuse only narrows it
         excuse, target = _excuse_and_target(group.texts)
         return bool(excuse) and not self._when(target).is_empty
 

@@ -17,7 +17,7 @@ Two readings keep the words of a title together with the words of the message:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -298,7 +298,7 @@ def _content(title: str) -> list[str]:
     return [word for word in lemmas(title) if word not in _STOP and not word.isdigit() and len(word) > 1]
 
 
-def _similarity(word: str, message: set[str]) -> float:
+def _similarity(word: str, message: Set[str]) -> float:
     if word in message:
         return 1.0
     if len(word) < 5:
@@ -356,7 +356,7 @@ def _service_score(service: Service, said: _Said, wants_combo: bool, wants_child
 def _negated_score(negated: frozenset[str], said: _Said) -> tuple[float, bool]:
     """A title's "без покрытия": each word is named by the same negation, contradicted by a plain "покрытие"."""
     named = sum(1.0 for word in negated if _similarity(word, said.negated))
-    contradicted = any(not _similarity(word, said.negated) and _similarity(word, said.tokens) for word in negated)
+    contradicted = any(not _similarity(word, said.negated) and bool(_similarity(word, said.tokens)) for word in negated)
     return named, contradicted
 
 

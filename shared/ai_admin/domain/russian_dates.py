@@ -278,11 +278,11 @@ class _Resolver:
             return
         self.days.sort(key=lambda f: f.position)
         ends = [f for f in self.days if re.search(r"\bдо\s+$", self.source[: f.position])]
-        if len(ends) == 1 and ends[0].day is not None:
+        if len(ends) == 1 and (last := ends[0].day) is not None:
             end = ends[0]
             starts = [f.day for f in self.days if f is not end and f.day is not None]
             start = starts[0] if starts else self.today
-            until = end.day if end.day >= start else end.day + timedelta(days=7)  # "с понедельника до пятницы"
+            until = last if last >= start else last + timedelta(days=7)  # "с понедельника до пятницы"
             self.days = [_Found(min(f.position for f in self.days), day=start, until=until)]
             return
         if len(self.days) == 2:
