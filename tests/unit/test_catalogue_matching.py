@@ -184,3 +184,27 @@ def test_named_words_and_children() -> None:
     assert title_words(Service(1, "Мужская стрижка")) == frozenset({"стрижка"})
     assert mentions_child("сыну стрижку") and not mentions_child("мне стрижку")
     assert noun_for("снять") == "снятие" and noun_for("окно") == "окно"
+
+
+def test_a_titles_own_negation_names_it_and_the_opposite_does_not() -> None:
+    services = [Service(1, "Маникюр с покрытием", "Маникюр"), Service(2, "Маникюр без покрытия", "Маникюр")]
+    assert match_services("маникюр без покрытия", services).best == services[1]
+    assert match_services("маникюр с покрытием", services).best == services[0]
+    assert match_services("маникюр", services).best == services[1]  # says nothing of a coating
+    assert match_services("маникюр с гель-лаком", services).best == services[0]
+    assert named_words("без покрытия", services[1]) == {"покрытие"}
+
+
+def test_a_verb_names_the_service_of_its_object() -> None:
+    services = [
+        Service(1, "Мужская стрижка", "Стрижки"),
+        Service(2, "Моделирование бороды", "Борода"),
+        Service(3, "Стрижка и борода", "Комплексы"),
+        Service(4, "Воск: брови", "Депиляция"),
+        Service(5, "Коррекция бровей", "Депиляция"),
+    ]
+    assert match_services("подровнять бороду", services).best == services[1]
+    assert match_services("бороду подравнять бы", services).best == services[1]
+    assert match_services("подправить брови", services).best == services[4]
+    assert match_services("подстричься", services).best == services[0]
+    assert match_services("подстричь голову", services).best == services[0]

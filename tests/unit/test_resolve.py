@@ -15,11 +15,11 @@ from ai_admin.conversation.tools.resolve import (
     resolve_when_spec,
 )
 from ai_admin.domain.day_parts import PartOfDay, TimeWindow
-from tests.unit.reader_salons import BARBER, BEAUTY, CLOCKS, NAILS
+from tests.unit.reader_salons import BARBER, BEAUTY, CLOCKS, NAILS, NOGOTKI, TOPOR
 
 NOW = CLOCKS["noon"]  # Tuesday 10 March 2026, 12:00
 TODAY = NOW.date()
-SALONS = {"barber": BARBER, "nails": NAILS, "beauty": BEAUTY}
+SALONS = {"barber": BARBER, "nails": NAILS, "beauty": BEAUTY, "topor": TOPOR, "nogotki": NOGOTKI}
 
 
 def _ids(salon: str, titles: str) -> tuple[int, ...]:
@@ -66,6 +66,26 @@ SERVICES = [
     ("beauty", "ламинирование", "Ламинирование ресниц", "", ""),
     ("beauty", "кератин", "", "", "кератин"),
     ("beauty", "окрашивание без тонирования", "Окрашивание волос", "Тонирование", ""),
+    # a title's own "без"/"с" phrase is that title, not a negation or a list
+    ("nogotki", "маникюр без покрытия", "Маникюр без покрытия", "", ""),
+    ("nogotki", "маникюр с покрытием", "Маникюр с покрытием", "", ""),
+    ("nogotki", "маникюр", "Маникюр без покрытия", "", ""),
+    ("nogotki", "маникюр, покрытие не надо", "Маникюр без покрытия", "", ""),
+    ("nogotki", "педикюр, только без покрытия", "Педикюр без покрытия", "", ""),
+    ("nogotki", "маникюр с гель-лаком", "Маникюр с покрытием", "", ""),
+    ("nogotki", "маникюр без гель-лака", "Маникюр без покрытия", "", ""),
+    ("nogotki", "gel manicure", "Маникюр с покрытием", "", ""),
+    ("nogotki", "маникюр с покрытием и педикюр с покрытием", "Маникюр с покрытием&Педикюр с покрытием", "", ""),
+    ("topor", "стрижку без укладки", "Стрижка без укладки", "", ""),
+    ("topor", "стрижку, без бороды", "Мужская стрижка", "Моделирование бороды", ""),
+    ("topor", "стрижка с укладкой", "Мужская стрижка", "", "укладкой"),
+    # a verb names its object's service; list parts lend the action or the object they share
+    ("topor", "подровнять бороду", "Моделирование бороды", "", ""),
+    ("topor", "подстричь бороду и голову", "Стрижка и борода", "", ""),
+    ("beauty", "коррекцию бровей с окрашиванием", "Коррекция бровей&Окрашивание бровей", "", ""),
+    ("beauty", "окрашивание и коррекцию бровей", "Окрашивание бровей&Коррекция бровей", "", ""),
+    ("barber", "стрижку и стрижку бороды", "Стрижка + борода", "", ""),
+    ("barber", "стрижка бороды и камуфляж", "Стрижка бороды&Камуфляж седины", "", ""),
 ]
 
 
@@ -104,6 +124,9 @@ STAFF = [
     ("barber", "к 19", "", "", False, ""),
     ("barber", "к сыну", "", "", False, ""),
     ("barber", "anyone is fine", "", "", True, ""),
+    ("barber", "мастер любой", "", "", True, ""),
+    ("barber", "к любой", "", "", True, ""),
+    ("barber", "к тому же мастеру", "", "", False, ""),
     ("nails", "к кате", "Екатерина", "", False, ""),
     ("nails", "у маши", "Мария", "", False, ""),
     ("beauty", "к свете", "Светлана", "", False, ""),
@@ -185,6 +208,16 @@ WHEN = [
     ("an hour later", {"shift_minutes": 60}),
     ("30 minutes earlier", {"shift_minutes": -30}),
     ("at noon", {"time": _t("12:00")}),
+    # a correction replaces what it names; "в то же время" keeps the booking's time
+    ("в четверг в 7 вечера, ой нет, лучше в пятницу", {"day": _d(3), "time": _t("19:00")}),
+    ("завтра в 18, точнее в 19", {"day": _d(1), "time": _t("19:00")}),
+    ("в пятницу в 11, хотя нет, лучше вечером", {"day": _d(3), "part_of_day": PartOfDay.EVENING}),
+    ("сегодня в 18, нет, в 10", {"day": _d(0), "time": _t("10:00"), "past": True}),
+    ("на завтра в это же время", {"day": _d(1), "shift_minutes": 0}),
+    ("на то же время, но в пятницу", {"day": _d(3), "shift_minutes": 0}),
+    ("завтра к тому же времени", {"day": _d(1), "shift_minutes": 0}),
+    ("в субботу или воскресенье", {"day": _d(4), "day_until": _d(5)}),
+    ("до пятницы", {"day": _d(0), "day_until": _d(3)}),
 ]
 _EMPTY_WHEN = {
     "day": None,
@@ -230,6 +263,8 @@ def test_late_minutes_are_never_a_clock_time() -> None:
     assert resolve_minutes_late("на часик") == 60
     assert resolve_minutes_late("10 minutes late") == 10
     assert resolve_minutes_late("опоздаю") is None
+    assert resolve_minutes_late("задержусь минут на двадцать") == 20  # not "два"
+    assert resolve_minutes_late("буду минут через 10") == 10
 
 
 # (salon, words, expected RecordHint fields)

@@ -5,16 +5,26 @@ How it reads, in order:
 1. Buttons first: a tapped reply button is the answer (the text is only its title).
 2. The words are normalised (``tools.resolve.normalise``: lower case, ё, English, slang, typos).
 3. An explicit name ("меня зовут Лена", "Никита меня зовут", "я Андрей") and a late notice ("опоздаю на
-   10 минут") are taken out first, so neither becomes a master, a time or a service.
+   10 минут", "буду минут через 10", "могу задержаться") are taken out first, so neither becomes a
+   master, a time or a service.
 4. The rest is cut into clauses at punctuation and conjunctions. Each clause is matched against one cue
    table per intent (small grammars over stems); a clause with no cue but with slots (a service, a
    master, a time) continues the request before it ("хочу записаться. на стрижку. завтра в 19"), or
    is a request of its own: a booking, a move when it shifts ("на час позже"), a choice when the bot
    asked which booking. Adjacent clauses of one intent are merged, and each intent's slots are
-   resolved from its own clauses by the shared resolvers.
-5. A bare yes/no is read only from a clause that says nothing else; a "нет"/"да" followed by a new
-   request gives the request alone ("нет, лучше в субботу"). A greeting counts only when it is all
-   the client said; a complaint or a late notice is never also read as a booking request.
+   resolved from its own clauses by the shared resolvers. A clause that tells rather than asks is no
+   request: a change in the past tense ("перенесли мою запись?") is about the client's bookings, as is
+   being booked ("я же записан на пятницу?"); told with a grievance ("опять", "так и не", "слишком")
+   it is a complaint. "X делаете?" asks about X; a question that names no service is about the
+   service the question before it named ("балаяж делаете? сколько стоит"). A service and an exact
+   time said as a statement ask to be booked (``firm``).
+5. An excuse ("в четверг не успеваю", "завтра не получится") names the booking, never the new time:
+   beside a request for another time it makes a move (unless the bot was arranging a new booking),
+   alone it declines. A correction ("ой нет, лучше в пятницу", "хотя нет") stays with the times it
+   corrects, so the later words win (``resolve_when_spec``).
+6. A bare yes/no is read only from a clause that says nothing else ("-" and "+" too); a "нет"/"да"
+   followed by a new request gives the request alone ("нет, лучше в субботу"). A greeting counts only
+   when it is all the client said; a complaint or a late notice is never also read as a booking request.
 
 Unclear text gives fewer intents, never invented ones.
 """
@@ -28,6 +38,7 @@ from typing import ClassVar
 from ai_admin.conversation.model import Catalogue
 from ai_admin.conversation.tools.resolve import (
     detect_language,
+    names_object,
     normalise,
     ordinal_of,
     resolve_minutes_late,
@@ -70,10 +81,10 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bна другой день\b",
     ),
     K.MY_BOOKINGS: _cue(
-        r"\bя записан\w*",
-        r"\bмы записаны\b",
+        r"\bзаписан[аоы]?\b",  # the state of being booked, never a request: "я же записан на пятницу?"
+        r"\b(?:меня|нас) (?:\w+ )?записали\b",
         r"\bмо[яиюей]\w* запис\w*",
-        r"\bу меня (?:\w+ ){0,2}запис\w*",
+        r"\bу (?:меня|нас) (?:\w+ ){0,4}запис\w*",
         r"\bкакие у меня\b",
         r"\bна когда я\b",
         r"\bво сколько я\b",
@@ -91,12 +102,13 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bпрейскурант\w*",
         r"\bрасценк\w*",
         r"(?<!во )(?<!до )(?<!со )\bсколько\b"
-        r"(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*))",
+        r"(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*|можно|ждать))",
     ),
     K.EXPLAIN: _cue(
         r"\bчто (?:такое|входит|включ\w*|это)\b",
         r"\bрасскаж\w* (?:про|о|об|подробнее)\b",
         r"\bсколько (?:по времени|времени|длит\w*)",
+        r"\bпо времени (?:сколько|долго)\b",
         r"\bдлит\w*",
         r"\bкак долго\b",
         r"\bпродолжительн\w*",
@@ -170,6 +182,15 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bпретензи\w*",
         r"\bразочаров\w*",
         r"\bоставлю отзыв\b",
+        r"\bоблез\w*",
+        r"\bотвалил\w*",
+        r"\bскол(?:ол|ы)\w*",
+        r"\bпотрескал\w*",
+        r"\bнагруб\w*",
+        r"\bгруб(?:о|ая|ый|ит|ят|или|ила)\b",
+        r"\bсколько можно\b",
+        r"\bбез предупреждени\w*",
+        r"\bтак себе\b",
     ),
     K.STOP_REMINDERS: _cue(
         r"\bне (?:присыла|пришли|отправля|шли|пиши|беспоко)\w*",
@@ -208,24 +229,30 @@ _BOOK_VERB = _cue(
 # "не надо записывать", "не хочу записываться": a booking verb said to decline
 _NOT_BOOKING = _cue(r"\bне (?:надо |нужно |хочу |буду |будем )?(?:запис|запиш|бронир|забронир)\w*")
 _USUAL = _cue(
-    r"\bкак обычно\b", r"\bкак всегда\b", r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bто же самое\b"
+    r"\bкак обычно\b",
+    r"\bкак всегда\b",
+    r"\bкак (?:и )?в прошлый раз\b",
+    r"\bкак в тот раз\b",
+    r"\bто же самое\b",
+    r"\bк (?:тому же|своему|моему|прежнему|прошлому)(?: самому)? мастер\w*",
 )
+# a request, unless negated ("сегодня не подходит" is an excuse)
 _REQUEST = _cue(
-    r"\bхочу\b",
-    r"\bхотел\w*",
-    r"\bхотим\b",
-    r"\bнуж(?:но|на|ен|ны)\b",
-    r"\bнадо\b",
-    r"\bмне бы\b",
-    r"\bдавай\w*",
-    r"\bго\b",
-    r"\bможно\b",
-    r"\bок\b",
-    r"\bда\b",
-    r"\bподходит\b",
-    r"\bустраивает\b",
-    r"\bпойдет\b",
-    r"\bнорм\w*",
+    r"(?<!не )\bхочу\b",
+    r"(?<!не )\bхотел\w*",
+    r"(?<!не )\bхотим\b",
+    r"(?<!не )\bнуж(?:но|на|ен|ны)\b",
+    r"(?<!не )\bнадо\b",
+    r"(?<!не )\bмне бы\b",
+    r"(?<!не )\bдавай\w*",
+    r"(?<!не )\bго\b",
+    r"(?<!не )\bможно\b",
+    r"(?<!не )\bок\b",
+    r"(?<!не )\bда\b",
+    r"(?<!не )\bподходит\b",
+    r"(?<!не )\bустраивает\b",
+    r"(?<!не )\bпойдет\b",
+    r"(?<!не )\bнорм\w*",
 )
 _AVAILABLE_STRONG = _cue(r"\bсвободн\w*", r"\bокн[аоу]\w*", r"\bокош\w*", r"\bесть (?:ли )?(?:время|места|запись)\b")
 _AVAILABLE_WEAK = _cue(r"\bесть\b", r"\bкогда\b", r"\bчто-нибудь\b", r"\bчто-то\b", r"\bближайш\w*", r"\bзанят\w*")
@@ -239,17 +266,52 @@ _STAFF_WORKS = _cue(
     r"\bграфик\w*",
     r"\bрасписани\w*",
 )
-_OFFER = _cue(r"\bделаете\b", r"\bделают ли\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
+_OFFER = _cue(r"\bделаете\b", r"\bделают\b", r"\bесть ли у вас\b", r"\bу вас есть\b")
 _QUESTION_MARKS = _cue(r"\bесть ли\b", r"\bможно ли\b", r"\bу вас есть\b", r"\bпринимаете\b", r"\bкак\b", r"\bгде\b")
 _OWN_QUESTION = _cue(r"\bесть ли\b", r"\bу вас есть\b", r"\bможно ли\b", r"\bпринимаете\b")
+# Late: a word for it, or coming (буду, подойду, подъеду) by some minutes or later ("буду минут через 10")
+_ARRIVAL = r"(?:буду|будем|подойду|подойдем|приду|придем|подъеду|подъедем|приеду|приедем|доеду|доедем)"
+_LATER_BY = r"(?:минут\w*|мин|полчаса|позже|попозже)"
 _LATE = _cue(
-    r"\bопозда(?:ю|ем)\b",
+    r"\bопозда(?:ю|ем|ть)\b",
     r"\bопаздыва(?:ю|ем)\b",
     r"\bзадержива(?:юсь|емся)\b",
-    r"\bзадерж(?:усь|имся)\b",
-    r"\bбуду позже\b",
+    r"\bзадерж(?:усь|имся|аться)\b",
+    rf"\b{_ARRIVAL}\b(?:\s+[^\s,.!?]+){{0,3}}?\s+{_LATER_BY}\b",
+    rf"\b{_LATER_BY}\b(?:\s+[^\s,.!?]+){{0,3}}?\s+{_ARRIVAL}\b",
 )
-_CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
+# "не успеваю", "завтра не получится": the client cannot come when planned. Such words name the booking
+# (its day, its time), never the new time; said alone they decline.
+_EXCUSE = _cue(
+    r"(?<!если )\b(?:никак |вообще |точно |уже |совсем )?не (?:успева\w*|успею|успеем|получится|получается|выйдет"
+    r"|выходит|подходит|удобно|приду|придем|буду|будем)\b",
+    r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти|ться|тись)\b)",
+)
+_CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
+# Marks of a grievance: beside a narration of what happened ("перенесли", "подстригли") they make a complaint.
+_GRIEVANCE = _cue(
+    r"\bопять\b",
+    r"\bснова\b",
+    r"\bтак и не\b",
+    r"\bдаже не\b",
+    r"\bникто (?:даже )?не\b",
+    r"\bхотя\b",
+    r"\bслишком\b",
+    r"\bне (?:к |в |на )?(?:тот|та|то|тому|той|ту|туда|так)\b",
+    r"\bвместо\b",
+    r"\bпочему\b",
+    r"\bэто нормально\b",
+    r"\bтак и должно\b",
+    r"\bэто как\b",
+    r"\bни разу\b",
+    r"\bуже (?:второй|третий|не первый) раз\b",
+)
+# Asking for a person, as opposed to speaking of one ("администратор нагрубила")
+_PERSON_WANTED = _cue(
+    r"\bпозов\w*", r"\bсоедин\w*", r"\bпоговор\w*", r"\bсвяж\w*", r"\bзвон\w*", r"\bдайте\b", r"\bнуж\w*", r"\bхочу\b"
+)
+# clauses end at punctuation and conjunctions ("так и не" is one phrase)
+_CLAUSE = re.compile(r"(?:(?<!\d)\.|\.(?!\d)|[!?;\n])+|,|(?<!так)\s(?:а|но|или|еще|также|плюс|потом|и еще|а еще|и)\s")
 _ANSWER_FILLER = frozenset(
     {"пожалуйста", "тогда", "конечно", "ну", "вот", "уж", "прийти", "приду", "подойду", "буду", "все", "хорошо"}
     | {"отлично", "так", "же", "мне", "я", "мы", "вас", "вам", "получится", "смогу", "могу", "точно"}
@@ -315,6 +377,7 @@ class _Turn:
         self.catalogue: Catalogue = ctx.catalogue
         self.said = normalise(ctx.text)
         self.found: list[tuple[int, Intent]] = []
+        self.asked: set[str] = set()  # clauses a question mark closes
 
     def read(self) -> list[Intent]:
         if self.ctx.expecting is Expecting.NAME and (bare := self._bare_name()):
@@ -323,12 +386,48 @@ class _Turn:
         late = self._take_late()
         groups = self._groups()
         intents = [(g.position, g, self._intent(g)) for g in groups]
-        if late or any(i.kind is K.COMPLAINT for _, _, i in intents):
-            intents = [(p, g, i) for p, g, i in intents if not (g.implicit and i.kind is K.BOOK)]
-        if late:
-            intents = [(p, g, i) for p, g, i in intents if i.kind is not K.YES]
+        if any(i.kind is K.COMPLAINT for _, _, i in intents):
+            # a complaint is never also a booking, nor a question about the booking it tells of
+            intents = [
+                (p, g, i)
+                for p, g, i in intents
+                if i.kind is not K.BOOK and not (i.kind is K.MY_BOOKINGS and _narrates(g.text))
+            ]
+        if late:  # "опоздаю" is no booking, neither a yes nor, after "не успеваю", a no
+            intents = [
+                (p, g, i)
+                for p, g, i in intents
+                if not (g.implicit and i.kind in (K.BOOK, K.NO)) and i.kind is not K.YES
+            ]
+        intents = self._fold_booked(intents)
         ordered = sorted([(p, i) for p, _, i in intents] + self.found, key=lambda item: item[0])
-        return _tidy([intent for _, intent in ordered])
+        return _tidy(_carry_subject([intent for _, intent in ordered]))
+
+    def _fold_booked(self, intents: list[tuple[int, _Group, Intent]]) -> list[tuple[int, _Group, Intent]]:
+        """ "Отмените, я записан на субботу": being booked, said (not asked) beside a change, says which booking."""
+        change = next((i for _, _, i in intents if i.kind in (K.CANCEL, K.MOVE)), None)
+        stated = [
+            (g, i)
+            for _, g, i in intents
+            if i.kind is K.MY_BOOKINGS
+            and not any(t in self.asked for t in g.texts)
+            and not _QUESTION_MARKS.search(g.text)
+        ]
+        if change is None or not stated:
+            return intents
+        record = change.record
+        for _, said in stated:
+            hint = said.record
+            record = replace(
+                record,
+                day=record.day or hint.day,
+                time=record.time or hint.time,
+                service_ids=record.service_ids or hint.service_ids,
+                staff_id=record.staff_id or hint.staff_id,
+            )
+        folded = replace(change, record=record)
+        dropped = {id(i) for _, i in stated}
+        return [(p, g, folded if i is change else i) for p, g, i in intents if id(i) not in dropped]
 
     # --- what is taken out before the clauses ---------------------------------------------------
 
@@ -368,8 +467,8 @@ class _Turn:
 
     def _take_late(self) -> bool:
         match = _LATE.search(self.said)
-        if match is None:
-            return False
+        if match is None or re.search(r"\b(?:по)?раньше\b", _clause_at(self.said, match.start())):
+            return False  # "приду минут на 10 пораньше" is early
         minutes = resolve_minutes_late(self.said)
         self.found.append((match.start(), Intent(K.LATE, minutes_late=minutes)))
         self._blank(*match.span())
@@ -380,20 +479,25 @@ class _Turn:
     # --- clauses to groups ----------------------------------------------------------------------
 
     def _clauses(self) -> list[tuple[int, str, bool]]:
-        """(position, words, asked): ``asked`` when a question mark closes the clause."""
-        clauses, start = [], 0
+        """(position, words, asked): ``asked`` when a question mark closes the clause. A clause after "или"
+        keeps the word, so the resolvers read an alternative ("в субботу или воскресенье")."""
+        clauses, start, joiner = [], 0, ""
         for match in _CLAUSE.finditer(self.said):
-            clauses.append((start, self.said[start : match.start()], "?" in match.group()))
-            start = match.end()
-        clauses.append((start, self.said[start:], False))
-        return [(p, t, q) for p, t, q in clauses if re.search(r"[\w+]", t)]
+            clauses.append((start, joiner + self.said[start : match.start()], "?" in match.group()))
+            start, joiner = match.end(), "или " if match.group().strip() == "или" else ""
+        clauses.append((start, joiner + self.said[start:], False))
+        return [(p, t, q) for p, t, q in clauses if re.search(r"[\w+]", t) or re.fullmatch(r"\s*-+\s*", t)]
 
     def _groups(self) -> list[_Group]:
         groups: list[_Group] = []
         pending: list[tuple[int, str]] = []  # clauses of slots only, waiting for the request they belong to
         questions: list[_Group] = []  # questions with no cue: something else the salon may answer
         for position, text, asked in self._clauses():
+            if asked:
+                self.asked.add(text)
             kinds = self._cues(text)
+            if _corrects(groups, pending, position, text):
+                continue
             if kinds:
                 pending = _add_cued(groups, pending, position, text, kinds)
             elif self._has_slots(text):
@@ -417,10 +521,11 @@ class _Turn:
 
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
         found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
+        _told(text, found)
         if K.CANCEL in found or K.MOVE in found:
             for kind in (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE):
                 found.pop(kind, None)
-        if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)", text):
+        if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)|\bпо времени\b", text):
             found.pop(K.PRICE, None)
         if K.STOP_REMINDERS in found:
             found.pop(K.COMPLAINT, None)
@@ -435,8 +540,9 @@ class _Turn:
                 found[K.MOVE if shifted else K.BOOK] = book
         offer = _OFFER.search(text) or _asks_you(text)
         if not found.keys() - _SOCIAL - {K.BOOK} and offer and self._services(text) and not _BOOK_VERB.search(text):
+            # "X делаете?": about the service (what it is, that it is done), or one the salon may not have
             found.pop(K.BOOK, None)
-            found[K.OTHER] = offer.start()
+            found[K.EXPLAIN if resolve_services(text, self.catalogue).ids else K.OTHER] = offer.start()
         if found and found.keys() <= _SOCIAL:
             bare = text
             for kind in (K.THANKS, K.GREETING, K.BYE):
@@ -479,11 +585,13 @@ class _Turn:
         return K.BOOK
 
     def _has_slots(self, text: str) -> bool:
+        if _EXCUSE.search(text):
+            return True
         if _narrates(text):
             return False
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
-        if services.ids or services.excluded or services.unknown or _USUAL.search(text):
+        if services.ids or services.excluded or services.unknown or _USUAL.search(text) or names_object(text):
             return True
         if staff.id is not None or staff.excluded or staff.any_staff or staff.unknown:
             return True
@@ -517,10 +625,14 @@ class _Turn:
 
     def _intent(self, group: _Group) -> Intent:  # noqa: PLR0911 - one shape per kind
         text, kind = group.text, group.kind
+        if kind is K.BOOK and all(_EXCUSE.search(t) for t in group.texts):
+            return Intent(K.NO, record=self._record_of(text))  # "завтра не смогу"
+        if kind is K.BOOK and self._excused(group):
+            return self._move(group)
         if kind is K.BOOK:
-            return self._book(text)
+            return self._book(group)
         if kind is K.MOVE:
-            return self._move(text)
+            return self._move(group)
         if kind in (K.CANCEL, K.MY_BOOKINGS, K.CHOOSE):
             return Intent(kind, record=resolve_record(text, self.ctx.now, self.catalogue))
         if kind in (K.PRICE, K.EXPLAIN, K.OTHER, K.STAFF_LIST):
@@ -533,13 +645,21 @@ class _Turn:
             return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
         return Intent(kind)
 
-    def _book(self, text: str) -> Intent:
+    def _book(self, group: _Group) -> Intent:
+        """Firm when the client asks to be booked: a booking verb, a request ("давайте", "хочу"), a time picked
+        from the offer, or a service and an exact time said as a statement ("стрижка завтра в 15"). An
+        excuse's time is not the time asked for ("на 15:00 не успеваю, есть попозже?")."""
+        text = group.text
+        asked = any(t in self.asked for t in group.texts)
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
-        when = self._when(text)
+        when = self._when(_excuse_and_target(group.texts)[1])
         available = bool(_AVAILABLE_STRONG.search(text) or _AVAILABLE_WEAK.search(text))
         chose_offer = self.ctx.expecting is Expecting.TIME and when.time is not None
-        firm = bool(_BOOK_VERB.search(text)) or (not available and (bool(_REQUEST.search(text)) or chose_offer))
+        stated = bool(services.ids) and when.time is not None and not asked and not _QUESTION_MARKS.search(text)
+        firm = bool(_BOOK_VERB.search(text)) or (
+            not available and (bool(_REQUEST.search(text)) or chose_offer or stated)
+        )
         return Intent(
             K.BOOK,
             services=services.ids,
@@ -554,27 +674,59 @@ class _Turn:
             usual=bool(_USUAL.search(text)),
         )
 
-    def _move(self, text: str) -> Intent:
-        """The new time from the words after "на"; the booking from "с <день>", "субботнюю", its service and master."""
-        record_words = ""
-        target = text
-        split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", text)
+    def _excused(self, group: _Group) -> bool:
+        """An excuse and a new time ("завтра не получится, давайте на пятницу") move the booking, unless the
+        bot was arranging a new one (it offered times or asked for a day, a service, a master) or the
+        client asks to be booked."""
+        if self.ctx.expecting in (Expecting.TIME, Expecting.DAY, Expecting.SERVICE, Expecting.STAFF):
+            return False
+        if _BOOK_VERB.search(group.text):
+            return False  # "запишите на завтра, в 11 не могу": a new booking, the excuse only narrows it
+        excuse, target = _excuse_and_target(group.texts)
+        return bool(excuse) and not self._when(target).is_empty
+
+    def _record_of(self, words: str) -> RecordHint:
+        when = resolve_when_spec(words, self.ctx.now, self.catalogue) if words.strip() else WhenSpec()
+        return RecordHint(day=when.day, time=when.time)
+
+    def _move(self, group: _Group) -> Intent:
+        """The new time from what the client asks for (after "на", past any excuse); the booking from the
+        excuse ("в четверг не успеваю"), "с <день>", "субботнюю", its service and master."""
+        text = group.text
+        record_words, target = _excuse_and_target(group.texts)
+        split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", target)
         if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
-            record_words, target = f"в {split.group('from')}", f"на {split.group('to')}"
+            record_words, target = f"{record_words} в {split.group('from')}", f"на {split.group('to')}"
         adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
         if adjective and re.search(r"\bна\b", target[adjective.end() :]):
             record_words += f" {adjective.group()}"
             target = target.replace(adjective.group(), " ")
-        record_day = resolve_when_spec(record_words, self.ctx.now, self.catalogue) if record_words else WhenSpec()
+        booked = self._record_of(record_words)
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
         when = self._when(target)
-        record_time = record_day.time
-        if when.shift_minutes is not None and when.time is not None:
+        record_time = booked.time
+        if when.shift_minutes and when.time is not None:
             # "не успеваю к 15, перенесите на час позже": the time said is the booking's, the shift is the move
             record_time, when = record_time or when.time, replace(when, time=None)
-        record = RecordHint(day=record_day.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
+        record = RecordHint(day=booked.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
         return Intent(K.MOVE, when=when, record=record)
+
+
+def _excuse_and_target(texts: list[str]) -> tuple[str, str]:
+    """The words of the turn's excuses ("в четверг не успеваю") and the rest; a clause that goes on from
+    its excuse to a request ("не успеваю перенесите на субботу") is cut where the request starts."""
+    excuses, targets = [], []
+    for text in texts:
+        excuse = _EXCUSE.search(text)
+        if excuse is None:
+            targets.append(text)
+            continue
+        request = _CUES[K.MOVE].search(text, excuse.end()) or _REQUEST.search(text, excuse.end())
+        cut = request.start() if request else len(text)
+        excuses.append(text[:cut])
+        targets.append(text[cut:])
+    return ", ".join(excuses), ", ".join(t for t in targets if t.strip())
 
 
 def _narrates(text: str) -> bool:
@@ -582,6 +734,38 @@ def _narrates(text: str) -> bool:
     if re.search(r"\bбы\b|\bхотел\w*|\bмог\w*", text):
         return False
     return any("past" in verb_grammemes(word) for word in re.findall(r"[а-я]+", text))
+
+
+def _told(text: str, found: dict[IntentKind, int]) -> None:
+    """What the clause tells rather than asks: a change in the past tense ("перенесли мою запись", "вы
+    отменили?") is about the booking; a grievance is a complaint, and then its booking words, prices
+    and people are not requests ("администратор нагрубила")."""
+    for kind in (K.CANCEL, K.MOVE):
+        match = _CUES[kind].search(text)
+        if match and "past" in verb_grammemes(match.group()):
+            found.pop(kind)
+            found.setdefault(K.MY_BOOKINGS, match.start())
+    if K.COMPLAINT not in found and _grieves(text):
+        found[K.COMPLAINT] = 0
+    if K.COMPLAINT in found:
+        for kind in (K.MY_BOOKINGS, K.PRICE, K.CANCEL, K.MOVE):
+            found.pop(kind, None)
+        if not _PERSON_WANTED.search(text):
+            found.pop(K.HUMAN, None)
+
+
+def _clause_at(text: str, position: int) -> str:
+    start = max(text.rfind(mark, 0, position) for mark in ",.!?;\n")
+    ends = [end for mark in ",.!?;\n" if (end := text.find(mark, position)) >= 0]
+    return text[start + 1 : min(ends, default=len(text))]
+
+
+def _grieves(text: str) -> bool:
+    """What happened, told with a grievance: "опять перенесли", "мастер так и не вышел", "обрезали слишком коротко"."""
+    if not _GRIEVANCE.search(text):
+        return False
+    told = [w for w in re.findall(r"[а-я]+", text) if not re.fullmatch(r"записыва?л(?:ся|ась|ись)", w)]
+    return any("past" in verb_grammemes(word) for word in told)
 
 
 def _asks_you(text: str) -> re.Match[str] | None:
@@ -599,6 +783,19 @@ def _plausible_name(word: str, strict: bool) -> bool:
     if re.fullmatch(r"[a-z]+", word):
         return True
     return is_first_name(word) if strict else is_first_name(word) or not is_known(word)
+
+
+def _corrects(groups: list[_Group], pending: list[tuple[int, str]], position: int, text: str) -> bool:
+    """ "хотя нет" between two times stays with them, so the later one wins; True when it was kept."""
+    if not _CORRECTS.fullmatch(text):
+        return False
+    if pending:
+        pending.append((position, text))
+        return True
+    if groups and groups[-1].kind in _SLOT_TAKERS:
+        groups[-1].texts.append(text)
+        return True
+    return False
 
 
 def _add_cued(
@@ -628,6 +825,25 @@ def _merge(groups: list[_Group]) -> list[_Group]:
             continue
         merged.append(group)
     return merged
+
+
+def _carry_subject(intents: list[Intent]) -> list[Intent]:
+    """A question about a service names it for the next question that names none: "а балаяж делаете?
+    сколько стоит" is one price question about балаяж, "камуфляж делаете? сколько по времени?" one explain."""
+    result: list[Intent] = []
+    for intent in intents:
+        last = result[-1] if result else None
+        if (
+            last is not None
+            and last.kind in (K.OTHER, K.EXPLAIN)
+            and intent.kind in (K.PRICE, K.EXPLAIN)
+            and (last.services or last.services_unknown)
+            and not (intent.services or intent.services_unknown)
+        ):
+            result[-1] = replace(intent, services=last.services, services_unknown=last.services_unknown)
+            continue
+        result.append(intent)
+    return result
 
 
 def _tidy(intents: list[Intent]) -> list[Intent]:

@@ -83,9 +83,11 @@ class WhenSpec:
 
     Absolute parts (``day`` .. ``window``) are resolved on the salon's clock. ``shift_minutes`` is a
     move relative to the booking in question ("на час позже" = +60, "на полчаса раньше" = -30): the
-    booking's day is kept unless ``day`` is given too. ``nudge`` is relative to the times the bot last
-    offered ("пораньше", "попозже", "а позже есть?"). ``unclear``: a day was mentioned but could not be
-    placed; ``past``: the day or time named is already over (said as such, not as "занято").
+    booking's day is kept unless ``day`` is given too; a shift of 0 with a day keeps the booking's time
+    on that day ("на завтра в это же время", "на то же время, но в пятницу"). ``nudge`` is relative to
+    the times the bot last offered ("пораньше", "попозже", "а позже есть?"). ``unclear``: a day was
+    mentioned but could not be placed; ``past``: the day or time named is already over (said as such,
+    not as "занято").
     """
 
     text: str = ""  # the words it came from (logs, the LLM's argument)

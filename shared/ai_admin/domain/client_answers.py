@@ -1,7 +1,7 @@
 """Short answers a client gives to a question the bot asked: yes, no, or neither.
 
-Covers reminder replies too: "да", "+", "1", "приду", "буду" confirm; "нет", "-", "3", "не приду"
-decline. Word forms are compared after folding (ё -> е, lower case, punctuation dropped).
+Covers reminder replies too: "да", "+", "1", "приду", "буду" confirm; "нет", "-" (or "--", "—"), "3",
+"не приду" decline. Word forms are compared after folding (ё -> е, lower case, punctuation dropped).
 """
 
 from __future__ import annotations
@@ -74,9 +74,9 @@ def read_answer(text: str) -> Answer | None:  # noqa: PLR0911 - one exit per kin
     if not folded:
         return None
     stripped = folded.strip(" .!,)(")
-    if stripped in {"+", "1", "👍"}:
+    if stripped in {"1", "👍"} or re.fullmatch(r"\+{1,3}", stripped):
         return "yes"
-    if stripped in {"-", "3", "👎"}:
+    if stripped in {"3", "👎"} or re.fullmatch(r"[-–—]{1,3}", stripped):
         return "no"
     if any(phrase in folded for phrase in _NO_PHRASES):
         return "no"

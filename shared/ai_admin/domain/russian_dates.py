@@ -14,6 +14,8 @@ Everything is resolved against the salon's wall clock. The rules, in the order t
   readings falls inside the salon's hours, and when both or neither do, the morning reading is kept
   and ``HOUR_AM_PM`` is flagged so the caller can ask.
 * ``part_of_day`` is set only when the message names no exact time and no window.
+* Two days joined by "или" are a span from the earlier to the later ("в субботу или воскресенье");
+  "до пятницы" is a span from today (or from the day named with it: "с понедельника до пятницы").
 """
 
 from __future__ import annotations
@@ -225,6 +227,7 @@ class _Found:
 class _Resolver:
     def __init__(self, text: str, now: datetime, hours: TimeWindow) -> None:
         self.text = _GREETINGS.sub(lambda m: " " * len(m.group()), text)
+        self.source = self.text
         self.now = now
         self.today = now.date()
         self.hours = hours
@@ -244,6 +247,7 @@ class _Resolver:
         self._take_dates()
         self._take_weeks()
         self._take_weekdays()
+        self._spans()
         day = self._pick(self.days, Ambiguity.SEVERAL_DATES, lambda f: (f.day, f.until))
         moment = self._pick(self.times, Ambiguity.SEVERAL_TIMES, lambda f: f.moment)
         resolved_day = day.day if day else None
@@ -267,6 +271,26 @@ class _Resolver:
         if len({key(f) for f in found}) > 1:
             self.ambiguities.add(flag)
         return found[0]
+
+    def _spans(self) -> None:
+        """Days that make a span: "до пятницы" (from today or the day named with "с"), "в субботу или воскресенье"."""
+        if len(self.days) > 2 or any(f.until for f in self.days):
+            return
+        self.days.sort(key=lambda f: f.position)
+        ends = [f for f in self.days if re.search(r"\bдо\s+$", self.source[: f.position])]
+        if len(ends) == 1 and (last := ends[0].day) is not None:
+            end = ends[0]
+            starts = [f.day for f in self.days if f is not end and f.day is not None]
+            start = starts[0] if starts else self.today
+            until = last if last >= start else last + timedelta(days=7)  # "с понедельника до пятницы"
+            self.days = [_Found(min(f.position for f in self.days), day=start, until=until)]
+            return
+        if len(self.days) == 2:
+            first, second = self.days
+            between = self.source[first.position : second.position]
+            if first.day and second.day and re.search(r"\b(?:или|либо)\b", between):
+                low, high = sorted((first.day, second.day))
+                self.days = [_Found(first.position, day=low, until=high if high != low else None)]
 
     def _take(self, pattern: str) -> list[re.Match[str]]:
         matches = list(re.finditer(pattern, self.text))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from functools import lru_cache
 
@@ -20,11 +20,14 @@ from ai_admin.conversation.model import Catalogue
 from ai_admin.conversation.understanding import Language, RecordHint, WhenSpec
 from ai_admin.domain.catalogue_matching import (
     Service,
+    in_phrases,
     match_services,
     match_staff,
     mentions_child,
     named_words,
     noun_for,
+    title_phrases,
+    title_words,
 )
 from ai_admin.domain.english_glossary import to_russian
 from ai_admin.domain.russian_dates import Ambiguity, resolve_when
@@ -77,6 +80,7 @@ _SLANG = {
     "админа": "администратора",
     "админу": "администратору",
     "завтро": "завтра",
+    "бес": "без",
 }
 # Forms clients misspell most; a word the dictionary does not know is replaced by its close match here.
 _VOCABULARY = tuple(
@@ -87,7 +91,7 @@ _VOCABULARY = tuple(
         "стоит стоимость прайс адрес работаете работает работают мастера мастер администратор менеджер "
         "спасибо здравствуйте привет пожалуйста опоздаю опаздываю задерживаюсь задержусь напоминания пораньше "
         "попозже позже раньше свободно свободное окошко можно хочу давайте стрижку стрижка сколько подскажите "
-        "находитесь добраться"
+        "находитесь добраться любой любому подъеду подъедем приеду делаете делают"
     )
 )
 _EMOJI = {
@@ -100,6 +104,7 @@ _EMOJI = {
     "😠": " ужасно ",
 }
 _NOT_TEXT = re.compile(r"[^\w\s.,!?;:+\-/()'«»\"]")
+_DASHES = re.compile(r"[–—−]")
 
 
 @lru_cache(maxsize=4_096)
@@ -107,7 +112,8 @@ def normalise(text: str) -> str:
     """Lower case, ё as е, English in Russian, slang and common typos spelled out, emoji as words or dropped."""
     for emoji, meaning in _EMOJI.items():
         text = text.replace(emoji, meaning)
-    text = fold(to_russian(_NOT_TEXT.sub(" ", text)))
+    text = fold(to_russian(_NOT_TEXT.sub(" ", _DASHES.sub("-", text))))
+    text = re.sub(r"\bгель\s+лак", "гель-лак", text)  # written apart, one word
     return re.sub(r"[а-яa-z0-9]+(?:-[а-яa-z0-9]+)*", lambda m: _fix_word(m.group()), text)
 
 
@@ -162,30 +168,46 @@ _PROCEDURES = frozenset(
     )
 )
 _OBJECTS = frozenset(["бровь", "ресница", "ноготь", "волос", "борода", "ус", "ресницы", "брови", "ногти"])
+_HAIR = frozenset({"голова", "волосы", "волос"})  # what a haircut is done to when nothing else is named
 _PARTS = re.compile(r"\s*(?:[,;+&]|\bи\b|\bплюс\b|\bа также\b|\bа еще\b|\bеще\b|\bс\b|\bсо\b|\bпотом\b)\s*")
 _SELF = re.compile(r"\b(?:себя|себе|сам|сама|меня|мне|я|мужа|жену|папу|маму)\b")
 _EXCLUDERS = (
     re.compile(r"\b(?:без|кроме|не)\s+(?P<x>[а-я][а-я\-]+)"),
-    re.compile(r"\b(?P<x>[а-я][а-я\-]+)\s+(?:не надо|не нужно|не нужна|не нужен|не хочу|не делайте|не делать)\b"),
+    re.compile(
+        r"\b(?P<x>[а-я][а-я\-]+)\s+(?:не надо|не нужно|не нужна|не нужен|не хочу|не делайте|не делать|не трогайте"
+        r"|не трогать)\b"
+    ),
 )
+_WITH_PHRASE = re.compile(r"\b(?:с|со)\s+(?P<x>[а-я][а-я\-]+)")
 
 
 def resolve_services(text: str, catalogue: Catalogue) -> ServicePick:
-    """The services ``text`` names for one visit, those it excludes ("без бороды"), and an unknown one."""
+    """The services ``text`` names for one visit, those it excludes ("без бороды"), and an unknown one.
+
+    A "без X" or "с X" of a title's own words is part of that title, never a negation or a list:
+    "маникюр без покрытия" names "Маникюр без покрытия", and so does "маникюр, покрытие не надо" when the
+    salon has that title; "стрижку, бороду не надо" excludes the beard.
+    """
     said = normalise(text)
+    phrases = title_phrases(catalogue.services)
     excluded: list[int] = []
     for pattern in _EXCLUDERS:
         for match in pattern.finditer(said):
-            best = match_services(match.group("x"), catalogue.services).best
+            word = match.group("x")
+            if in_phrases("без", word, phrases) and (pattern is _EXCLUDERS[1] or match.group().startswith("без")):
+                said = said.replace(match.group(), f" без {word} ")  # the title's own words
+                continue
+            best = match_services(word, catalogue.services).best
             if best is not None:
                 excluded.append(best.id)
                 said = said.replace(match.group(), " ")
-    ids, unknown = _services_in(said, catalogue)
+    ids, unknown = _services_in(said, catalogue, phrases)
     return ServicePick(tuple(i for i in ids if i not in excluded), tuple(dict.fromkeys(excluded)), unknown)
 
 
-def _services_in(said: str, catalogue: Catalogue) -> tuple[list[int], str | None]:
-    parts = [part for part in _PARTS.split(said) if part.strip()]
+def _services_in(said: str, catalogue: Catalogue, phrases: frozenset[tuple[str, str]]) -> tuple[list[int], str | None]:
+    said = _WITH_PHRASE.sub(lambda match: _glued(match, phrases), said)
+    parts = _lend([part for part in _PARTS.split(said) if part.strip()], catalogue, phrases)
     picked: list[tuple[str, Service, frozenset[str]]] = []
     unknown: list[str] = []
     for part in parts:
@@ -210,6 +232,84 @@ def _services_in(said: str, catalogue: Catalogue) -> tuple[list[int], str | None
     return list(dict.fromkeys(s.id for s in chosen)), unknown_text
 
 
+def _glued(match: re.Match[str], phrases: frozenset[tuple[str, str]]) -> str:
+    """A title's own "с покрытием" is no list of two services: glued, so the parts do not split it."""
+    return f"с_{match.group('x')}" if in_phrases("с", match.group("x"), phrases) else match.group()
+
+
+def _lend(parts: list[str], catalogue: Catalogue, phrases: frozenset[tuple[str, str]]) -> list[str]:
+    """Parts of one list share what they leave out.
+
+    A part that is only a title's modifier ("только без покрытия") belongs to the part before it. A part
+    with an action and its object ("коррекцию бровей", "подстричь бороду") lends its object to a
+    neighbour that has only another action ("с окрашиванием"; "стрижка и стрижка бороды" are two) and
+    its action to one that has only an object ("и голову"), when the lent reading names a title with both.
+    """
+    joined: list[str] = []
+    for part in parts:
+        if joined and _only_modifier(part, catalogue, phrases):
+            joined[-1] = f"{joined[-1]} {part}"
+        else:
+            joined.append(part)
+    shapes = [_shape(part) for part in joined]
+    result = list(joined)
+    for index, (action, thing) in enumerate(shapes):
+        if action is None or thing is None:
+            continue
+        for other in (index - 1, index + 1):
+            if not 0 <= other < len(joined):
+                continue
+            own_action, own_thing = shapes[other]
+            if own_action is not None and own_thing is None and noun_for(lemma(own_action)) != noun_for(lemma(action)):
+                result[other] = _lent(joined[other], f"{joined[other]} {thing}", own_action, thing, catalogue)
+            elif own_action is None and own_thing is not None:
+                result[other] = _lent(joined[other], f"{action} {joined[other]}", action, own_thing, catalogue)
+    return result
+
+
+def names_object(text: str) -> bool:
+    """Whether ``text`` is only what a service is done to ("и голову", "брови"): a part of a list of services."""
+    tokens = words(normalise(text))
+    return 0 < len(tokens) <= 3 and any(lemma(t) in _OBJECTS or lemma(t) in _HAIR for t in tokens)
+
+
+def _shape(part: str) -> tuple[str | None, str | None]:
+    """The action word (a procedure noun or verb) and the object word (брови, бороду, голову) of a part."""
+    action = thing = None
+    for token in words(part):
+        base = lemma(token)
+        if base in _OBJECTS or base in _HAIR:
+            thing = thing or token
+        elif _is_procedure(token) or noun_for(base) != base:
+            action = action or token
+    return action, thing
+
+
+def _lent(own: str, lent: str, action: str, thing: str, catalogue: Catalogue) -> str:
+    best = match_services(lent, catalogue.services).best
+    if best is None:
+        return own
+    named = named_words(lent, best)
+    wanted = {noun_for(lemma(action))} | (set() if lemma(thing) in _HAIR else {lemma(thing)})
+    return lent if wanted <= named | {noun_for(w) for w in named} else own
+
+
+def _only_modifier(part: str, catalogue: Catalogue, phrases: frozenset[tuple[str, str]]) -> bool:
+    """A part whose only service words are a title's "без X"/"с X" ("только без покрытия")."""
+    rest = re.sub(r"\b(?:без\s+|с_)(?P<x>[а-я\-]+)", lambda m: " " if _phrase_word(m, phrases) else m.group(), part)
+    if rest == part:
+        return False
+    return (
+        not any(_is_procedure(t) or lemma(t) in _OBJECTS for t in words(rest))
+        and match_services(rest, catalogue.services).unknown
+    )
+
+
+def _phrase_word(match: re.Match[str], phrases: frozenset[tuple[str, str]]) -> bool:
+    preposition = "без" if match.group().startswith("без") else "с"
+    return in_phrases(preposition, match.group("x"), phrases)
+
+
 def _title(service: Service) -> frozenset[str]:
     return frozenset(lemma(word) for word in words(service.title))
 
@@ -223,7 +323,18 @@ def _part_service(part: str, catalogue: Catalogue) -> tuple[Service | None, str 
         found = [t for t in tokens if _is_procedure(t) or lemma(t) in _OBJECTS]
         return None, " ".join(found) or None
     covered = named_words(part, best)
-    uncovered = [t for t in procedures if noun_for(lemma(t)) not in covered and not named_words(t, best)]
+    # a verb done to an object the service covers ("подровнять бороду" = "Моделирование бороды") is that
+    # service's, unless the title names another procedure ("снимать ногти" is no "Наращивание ногтей")
+    done_to = any(lemma(t) in covered for t in tokens if lemma(t) in _OBJECTS) and not (
+        title_words(best) & _PROCEDURES - {noun_for(lemma(t)) for t in procedures}
+    )
+    uncovered = [
+        t
+        for t in procedures
+        if noun_for(lemma(t)) not in covered
+        and not named_words(t, best)
+        and not (done_to and noun_for(lemma(t)) != lemma(t))
+    ]
     if procedures and len(uncovered) == len(procedures):
         objects = [t for t in tokens if lemma(t) in _OBJECTS]
         return None, " ".join(uncovered + objects)
@@ -271,6 +382,8 @@ _NEGATED = re.compile(
     r"(?:\s*(?:,|и|или)\s*(?:к |ко |у )?(?P<b>[а-я]+))?"
 )
 _NEGATED_AFTER = re.compile(r"\b(?:к |ко |у )?(?P<a>[а-я]+)\s+не (?:хочу|надо|нужно|стоит|хотелось бы)\b")
+# "к тому же мастеру", "к своему": words about which master, never a name (pymorphy reads "тому" as one)
+_DETERMINERS = frozenset(_split("тот этот свой мой твой ваш наш другой любой такой один каждый весь сам какой"))
 _TO_MASTER = re.compile(r"\b(?:к|ко|у|мастер[а-я]*|с)\s+(?P<n>[а-я]{3,})")
 _LATIN = {
     "shch": "щ", "sch": "щ", "sh": "ш", "ch": "ч", "zh": "ж", "kh": "х", "ts": "ц", "ya": "я", "yu": "ю",
@@ -289,6 +402,7 @@ def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
     """The master ``text`` asks for, those it rules out ("не к Артёму", "кроме Олега"), "любой", or an unknown name."""
     said = _cyrillic(normalise(text))
     any_staff = bool(_ANY.search(said))
+    said = _ANY.sub(" ", said)  # "мастер любой": a word about the master, never a name
     excluded: list[int] = []
     for match in [*_NEGATED.finditer(said), *_NEGATED_AFTER.finditer(said)]:
         for name in (match.group("a"), match.groupdict().get("b")):
@@ -304,7 +418,7 @@ def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
     unknown = None
     if not matches and not excluded:
         for match in _TO_MASTER.finditer(said):
-            if is_first_name(match.group("n")):
+            if is_first_name(match.group("n")) and lemma(match.group("n")) not in _DETERMINERS:
                 unknown = lemma(match.group("n")).capitalize()
                 break
     return StaffPick(staff_id, tuple(dict.fromkeys(excluded)), any_staff, unknown)
@@ -323,7 +437,7 @@ _COUNT_WORDS = {
     "один": 1, "одну": 1, "два": 2, "две": 2, "три": 3, "пару": 2, "пять": 5, "десять": 10, "пятнадцать": 15,
     "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50,
 }  # fmt: skip
-_COUNT = "|".join(_COUNT_WORDS)
+_COUNT = "|".join(sorted(_COUNT_WORDS, key=len, reverse=True))  # "двадцать" before "два"
 _AMOUNT = (
     r"(?P<amount>полчаса|пол часа|полтора часа|часик|часок|час"
     rf"|(?P<n>\d{{1,3}}|{_COUNT})\s*(?P<unit>минут[а-я]*|мин|час[а-я]*|ч)\b)"
@@ -392,6 +506,15 @@ def ordinal_of(text: str) -> int | None:
     return None
 
 
+# A later word of the turn replaces an earlier one: "в четверг в 7... ой нет, лучше в пятницу".
+_CORRECTION = re.compile(r"\b(?:(?:ой|хотя|а|или)\s+)?нет\b|\bточнее\b|\bвернее\b|\bлучше\b|\bпередумал\w*")
+# "на завтра в это же время": the booking's own time, kept (a shift of zero)
+_SAME_TIME = re.compile(
+    r"\b(?:в|на|к)\s+(?:это|то|тоже|тому|этому)(?:\s+же)?(?:\s+самое|\s+самому)?\s+(?:время|времени)\b"
+    r"|\bпо времени так же\b"
+)
+
+
 def resolve_when_spec(
     text: str,
     now: datetime,
@@ -400,9 +523,23 @@ def resolve_when_spec(
     offered: Sequence[datetime] = (),
 ) -> WhenSpec:
     """*When* the words say, on the salon's clock. With ``offered`` (the starts the bot offered last), a bare
-    hour takes the offered reading ("в 5" = 17:00 tomorrow) and an ordinal picks one ("второе")."""
-    said = normalise(text)
+    hour takes the offered reading ("в 5" = 17:00 tomorrow) and an ordinal picks one ("второе").
+
+    A correction ("ой нет", "лучше", "точнее") replaces what it names and keeps the rest: "в четверг в 7
+    вечера, ой нет, лучше в пятницу" is Friday at 19:00. "В это же время" / "на то же время" is a shift
+    of zero: the booking's time, on the day named with it.
+    """
+    pieces = _CORRECTION.split(normalise(text))
+    spec = _when_of(pieces[0], now, catalogue, offered)
+    for piece in pieces[1:]:
+        spec = _corrected(spec, _when_of(piece, now, catalogue, offered), now.astimezone(catalogue.salon.tz))
+    return replace(spec, text=text)
+
+
+def _when_of(said: str, now: datetime, catalogue: Catalogue, offered: Sequence[datetime]) -> WhenSpec:
     shift, said = _take_shift(said)
+    if shift is None and _SAME_TIME.search(said):
+        shift, said = 0, _SAME_TIME.sub(" ", said)
     nudge_match = _NUDGE.search(said)
     nudge = None
     if nudge_match and shift is None:
@@ -422,7 +559,6 @@ def resolve_when_spec(
         Ambiguity.TIME_PASSED in when.ambiguities and offer is None and day == now.astimezone(salon.tz).date()
     )
     return WhenSpec(
-        text=text,
         day=day,
         day_until=when.date_until,
         time=moment,
@@ -433,6 +569,29 @@ def resolve_when_spec(
         unclear=unclear,
         past=past,
         ambiguous_hour=ambiguous,
+    )
+
+
+def _corrected(first: WhenSpec, then: WhenSpec, now: datetime) -> WhenSpec:
+    """``first`` with what ``then`` names replaced: its day, or its time (an exact time, a part of day, a shift)."""
+    day_from = then if then.day is not None or then.unclear else first
+    timed = (then.time, then.part_of_day, then.window, then.shift_minutes, then.nudge)
+    time_from = then if any(value is not None for value in timed) else first
+    day, moment = day_from.day, time_from.time
+    past = (day_from.past and day is None) or (
+        day == now.date() and moment is not None and moment <= now.time().replace(tzinfo=None)
+    )
+    return WhenSpec(
+        day=day,
+        day_until=day_from.day_until,
+        time=moment,
+        part_of_day=time_from.part_of_day,
+        window=time_from.window,
+        shift_minutes=time_from.shift_minutes,
+        nudge=time_from.nudge,
+        unclear=day_from.unclear,
+        past=past,
+        ambiguous_hour=time_from.ambiguous_hour,
     )
 
 
