@@ -426,6 +426,8 @@ class DialogEngine:
         if st.topic == "price" and intent.services and not intent.firm and intent.when.is_empty:
             self._prices(intent)  # "а детская?" after a price question
             return
+        if intent.when.day is not None and intent.when.day >= self.cal.today:
+            st.day = intent.when.day  # kept for the answer to whatever is asked first (service, master)
         nothing_yet = not intent.services and not st.service_ids and st.offer is None and not intent.services_unknown
         if (intent.usual and not intent.services) or (nothing_yet and self._has_usual()):
             intent = self._usual(intent)
