@@ -109,7 +109,19 @@ NOGOTKI = _catalogue(
     ],
     [(91, "Дарья"), (92, "Ксения"), (93, "Вера")],
 )
-SALONS = {"barber": BARBER, "nails": NAILS, "beauty": BEAUTY, "topor": TOPOR, "nogotki": NOGOTKI}
+# Brows listed before hair: a bare "окрашивание" must still be the hair's.
+LOKON = _catalogue(
+    "Студия Локон",
+    [
+        (101, "Окрашивание бровей", "Брови", 700, 30),
+        (102, "Окрашивание в один тон", "Окрашивание", 4000, 120),
+        (103, "Женская стрижка", "Стрижки", 2200, 60),
+        (104, "Ламинирование ресниц", "Ресницы", 2500, 60),
+        (105, "Коррекция бровей", "Брови", 800, 30),
+    ],
+    [(111, "Полина"), (112, "Яна")],
+)
+SALONS = {"barber": BARBER, "nails": NAILS, "beauty": BEAUTY, "topor": TOPOR, "nogotki": NOGOTKI, "lokon": LOKON}
 
 CLOCKS = {
     "noon": datetime(2026, 3, 10, 12, 0, tzinfo=TZ),  # Tuesday midday

@@ -208,3 +208,11 @@ def test_a_verb_names_the_service_of_its_object() -> None:
     assert match_services("подправить брови", services).best == services[4]
     assert match_services("подстричься", services).best == services[0]
     assert match_services("подстричь голову", services).best == services[0]
+
+
+def test_a_procedure_without_its_object_is_not_the_brows_one() -> None:
+    services = [Service(1, "Окрашивание бровей", "Брови"), Service(2, "Окрашивание в один тон", "Окрашивание")]
+    assert match_services("окрашивание", services).best == services[1]
+    assert match_services("покраситься", services).best == services[1]
+    assert match_services("окрашивание бровей", services).best == services[0]
+    assert match_services("брови покрасить", services).best == services[0]

@@ -81,7 +81,8 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bна другой день\b",
     ),
     K.MY_BOOKINGS: _cue(
-        r"\bзаписан[аоы]?\b",  # the state of being booked, never a request: "я же записан на пятницу?"
+        # the state of being booked, never a request: "я же записан на пятницу?" ("кто записан" asks of others)
+        r"(?<!\bкто )(?<!\bкто у вас )\bзаписан[аоы]?\b",
         r"\b(?:меня|нас) (?:\w+ )?записали\b",
         r"\bмо[яиюей]\w* запис\w*",
         r"\bу (?:меня|нас) (?:\w+ ){0,4}запис\w*",

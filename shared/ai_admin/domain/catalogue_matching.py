@@ -11,7 +11,8 @@ Two readings keep the words of a title together with the words of the message:
   с покрытием"; "Маникюр с покрытием" is never named by "без покрытия".
 * A verb names the service of its object: "подровнять бороду" is the beard's service ("Стрижка
   бороды", "Моделирование бороды"), not the haircut the verb alone would name ("подровнять" =
-  "стрижка"); a verb without an object (or with "голову", "волосы") names its own service.
+  "стрижка"); a verb without an object (or with "голову", "волосы") names its own service, and so
+  does a procedure: "окрашивание" alone is "Окрашивание в один тон" rather than "Окрашивание бровей".
 """
 
 from __future__ import annotations
@@ -323,14 +324,18 @@ def _service_score(service: Service, said: _Said, wants_combo: bool, wants_child
     message = said.tokens
     is_child = bool(set(title) & _CHILD)
     is_combo = "+" in service.title or "комплекс" in title
-    matched, missing, named, contradicted = 0.0, 0, False, False
+    matched, missing, elsewhere, named, contradicted = 0.0, 0, 0, False, False
+    similarities = {word: _similarity(word, message) or _bound(word, said, segments) for word in title}
+    hits = {word for word, similarity in similarities.items() if similarity}
     for word in title:
-        similarity = _similarity(word, message) or _bound(word, said, segments)
+        similarity = similarities[word]
         if similarity:
             matched += similarity
             named = True
         elif word in _CHILD and wants_child:
             matched += 1.0
+        elif word in _OBJECTS and any(word in part and part & hits for part in segments):
+            elsewhere += 1  # "окрашивание" alone is the hair's, not the brows' ("Окрашивание бровей")
         elif word not in _NEUTRAL:
             missing += 1
             contradicted = contradicted or bool(_similarity(word, said.negated))
@@ -343,7 +348,7 @@ def _service_score(service: Service, said: _Said, wants_combo: bool, wants_child
         named = True
     if not named:
         return None
-    score = matched - 0.35 * missing - (1.0 if contradicted else 0.0)
+    score = matched - 0.35 * missing - 1.0 * elsewhere - (1.0 if contradicted else 0.0)
     if is_combo:
         score += 0.5 if wants_combo else -1.0
     if is_child != wants_child:
