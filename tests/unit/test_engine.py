@@ -292,3 +292,15 @@ def test_a_crm_error_while_reading_free_times_is_said_and_nothing_is_claimed() -
     assert not d.memory.records
     d.memory.free_times_down = False
     assert "Записал" in d.say("...", meaning=u(book(101, when=when(WED, 15))))
+
+
+def test_a_move_said_while_a_new_booking_is_arranged_is_that_booking_s_new_time() -> None:
+    d = dialog(reader=GivenReader())
+    known(d)
+    d.memory.add_record(9101, ME, 201, (103,), at("2026-03-20T12:00"))  # an unrelated booking of hers
+    d.say("...", meaning=u(book(101, staff=201, firm=False, when=when(WED, 15))))
+    stated = d.say("...", meaning=u(Intent(K.MOVE, when=when(FRI, 15))))  # "завтра не получится, давайте на пятницу"
+    assert "Перенести" not in stated and "15:00" in stated
+    d.say("да", meaning=u(Intent(K.YES)))
+    assert (201, (101,), at("2026-03-13T15:00")) in mine(d)
+    assert d.memory.records[9101].start == at("2026-03-20T12:00")

@@ -209,6 +209,16 @@ class DialogEngine:
             # "отмените четверг и запишите на пятницу": one booking changes day, it is a move
             move = Intent(K.MOVE, record=cancels[0].record, when=books[0].when, staff=books[0].staff)
             intents = [move if i is cancels[0] else i for i in intents if i is not books[0]]
+        arranging = self.st.pending is not None and self.st.pending.kind == "book"
+        arranging = arranging or (
+            self.st.offer is not None and self.st.offer.record_id is None and bool(self.st.offer.slots)
+        )
+        if arranging:
+            # "завтра не получится, давайте на пятницу" while a new booking is arranged: its new time
+            intents = [
+                Intent(K.BOOK, when=i.when, staff=i.staff) if i.kind is K.MOVE and i.record.is_empty else i
+                for i in intents
+            ]
         moving = self._moving_record()
         if moving is not None and not self._has(intents, K.MOVE, K.CANCEL):
             intents = [self._as_move(i, moving) if i.kind is K.BOOK else i for i in intents]
