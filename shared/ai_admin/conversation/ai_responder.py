@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ai_admin.conversation import claims
-from ai_admin.conversation.engine import Acting, DialogEngine, EngineReply, hand_off
+from ai_admin.conversation.engine import DialogEngine
+from ai_admin.conversation.flow import Acting, EngineReply, hand_off
 from ai_admin.conversation.phrases import phrases
 from ai_admin.conversation.ports import (
     BookingDesk,
