@@ -304,3 +304,21 @@ def test_a_move_said_while_a_new_booking_is_arranged_is_that_booking_s_new_time(
     d.say("да", meaning=u(Intent(K.YES)))
     assert (201, (101,), at("2026-03-13T15:00")) in mine(d)
     assert d.memory.records[9101].start == at("2026-03-20T12:00")
+
+
+def test_earlier_shows_the_times_just_before_the_offer() -> None:
+    d = dialog(reader=GivenReader())
+    d.say("...", meaning=u(book(102, staff=201, firm=False, when=when(THU, part_of_day=PartOfDay.EVENING))))
+    reply = d.say("...", meaning=u(book(when=WhenSpec(nudge="earlier"), firm=False)))
+    assert times_in(reply) == ["16:00", "16:30", "17:00", "17:30"]
+
+
+def test_a_day_and_master_that_fit_no_booking_are_where_the_move_goes() -> None:
+    d = dialog(reader=GivenReader())
+    d.memory.add_record(9101, ME, 201, (101,), at("2026-03-12T15:00"))
+    listed = d.say("...", meaning=u(Intent(K.MOVE, record=RecordHint(day=SAT, staff_id=202))))  # "на субботу к бари"
+    assert "Бари" in listed and "не нашёл" not in listed
+    d.say("...", meaning=u(book(when=when(SAT, 14))))
+    d.say("да", meaning=u(Intent(K.YES)))
+    moved = d.memory.records[9101]
+    assert (moved.staff_id, moved.start) == (202, at("2026-03-14T14:00")) and len(d.memory.records) == 1

@@ -318,7 +318,8 @@ class BookingFlow(FactsFlow):
             lead = self.say.nothing_free(self.say.day(day, self.cal.today), None)
             self._offer_alternatives(subject, lead, day, edge.time())
             return
-        shown = nearest_first(slots if when.nudge == "later" else list(reversed(slots)), 4)
+        # "попозже": the first four after the offer; "пораньше": the last four before it
+        shown = nearest_first(slots, 4) if when.nudge == "later" else nearest_first(slots, len(slots))[-4:]
         kept = [s for s in slots if s.start in {x.start for x in shown}]
         self._remember_offer(subject, kept)
         what = self.say.what(subject.services, subject.named.name if subject.named else None)

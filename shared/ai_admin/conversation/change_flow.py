@@ -4,6 +4,7 @@ running late. Nothing changes before the bot stated it and the client said yes."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from ai_admin.conversation.actions import Action
@@ -21,7 +22,7 @@ from ai_admin.conversation.tools.change_booking import (
     PhoneNotVerified,
     matching,
 )
-from ai_admin.conversation.understanding import Expecting, Intent, IntentKind
+from ai_admin.conversation.understanding import Expecting, Intent, IntentKind, RecordHint
 
 K = IntentKind
 
@@ -86,6 +87,7 @@ class ChangeFlow(BookingFlow):
         self.out.append(self.say.cancelled(self._booking_text(booked)))
 
     def _move(self, intent: Intent) -> None:
+        intent = self._target_not_record(intent)
         booked = self._which(intent, "move")
         services = facts.services_of(self.ctx.catalogue, booked.service_ids)
         self.st.service_ids = list(booked.service_ids)
@@ -118,6 +120,19 @@ class ChangeFlow(BookingFlow):
             self._nudge(subject, when)
         else:
             self._list_days(subject, self._days(when, booked.start.date()), when)
+
+    def _target_not_record(self, intent: Intent) -> Intent:
+        """ "перенести на субботу к Бари": a day or master that fits none of the client's bookings is
+        where the move goes, not which booking moves."""
+        hint = intent.record
+        if hint.is_empty or hint.record_id is not None or hint.ordinal is not None:
+            return intent
+        if matching(self.acting.bookings.upcoming(), hint):
+            return intent
+        when = intent.when
+        if when.day is None and hint.day is not None:
+            when = replace(when, day=hint.day, time=when.time or hint.time)
+        return replace(intent, record=RecordHint(), when=when, staff=intent.staff or hint.staff_id)
 
     def _move_now(self, pending: Pending) -> None:
         booked = self.acting.bookings.find(pending.record_id or 0)

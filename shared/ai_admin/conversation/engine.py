@@ -185,11 +185,12 @@ class DialogEngine(ChangeFlow):
         booked = self.acting.bookings.find(record_id)
         if booked is None or (intent.services and not set(intent.services) <= set(booked.service_ids)):
             return intent
+        offered_by = self.st.offer.staff_id if self.st.offer is not None else None  # "к Бари" said before
         return Intent(
             K.MOVE,
             record=RecordHint(record_id=record_id),
             when=intent.when,
-            staff=intent.staff,
+            staff=intent.staff if intent.staff is not None or intent.any_staff else offered_by,
             any_staff=intent.any_staff,
         )
 

@@ -227,6 +227,8 @@ class RussianPhrases:
         return f"У вас несколько записей: {numbered}. Какую именно?"
 
     def not_found(self, bookings: Sequence[str]) -> str:
+        if len(bookings) == 1:
+            return f"Такой записи среди ваших не нашёл. Ваша запись: {bookings[0]}. Вы о ней?"
         return "Такой записи среди ваших не нашёл. " + self.which_booking(bookings)
 
     def cancel_confirm(self, booking: str) -> str:
@@ -340,7 +342,7 @@ class RussianPhrases:
     def hours_on(self, day: str, hours: TimeWindow | None) -> str:
         if hours is None:
             return self.salon_closed(day)
-        return f"{day[:1].upper()}{day[1:]} работаем {self.span(hours)}."
+        return f"{day[:1].upper()}{day[1:]}, работаем {self.span(hours)}."
 
     def hours_week(self, lines: Sequence[tuple[str, TimeWindow | None]]) -> str:
         parts = [f"{day} — {self.span(hours) if hours else 'выходной'}" for day, hours in lines]
@@ -540,6 +542,8 @@ class EnglishPhrases(RussianPhrases):
         return f"You have several bookings: {numbered}. Which one?"
 
     def not_found(self, bookings: Sequence[str]) -> str:
+        if len(bookings) == 1:
+            return f"I did not find such a booking. Your booking: {bookings[0]}. Do you mean it?"
         return "I did not find such a booking. " + self.which_booking(bookings)
 
     def cancel_confirm(self, booking: str) -> str:

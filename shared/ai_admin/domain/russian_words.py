@@ -147,6 +147,7 @@ def accusative(title: str) -> str:
     return inflect_title(title, Case.ACCUSATIVE)
 
 
+@lru_cache(maxsize=4096)  # a salon has a few dozen names and titles; each is declined often
 def inflect_name(name: str, case: Case) -> str:
     """Every Cyrillic word of a person's name declined: "Сергей Иванов" -> "Сергею Иванову".
 
@@ -156,6 +157,7 @@ def inflect_name(name: str, case: Case) -> str:
     return _rebuild(name, lambda word: _inflect_name_word(word, case))
 
 
+@lru_cache(maxsize=4096)
 def inflect_title(title: str, case: Case) -> str:
     """A service title declined as Russian noun phrases: the head noun and the adjectives before it.
 
