@@ -267,6 +267,10 @@ CASES: list[tuple[str, str, str, str, str]] = [
     (Y, NOON, "", "мне не понравилось окрашивание, цвет совсем не тот, что просила", "complaint"),
     (Y, NOON, "", "вы меня обманули, пришла, а мастера нет!", "complaint"),
     (Y, NOON, "", "соедините с менеджером", "human"),
+    # a judging question makes a complaint of what another clause of the message tells
+    (N, NOON, "", "покрытие отошло на второй день. это нормально вообще??", "complaint"),
+    (B, NOON, "", "стрижку сделали неровно!!! так и должно быть? я 1800 заплатил", "complaint"),
+    (N, NOON, "", "это нормально, если я приду с дочкой в субботу к 12?", "book day=sat time=12:00"),
     # --- reminder replies ------------------------------------------------------------------------
     (B, NOON, "yes_no", "опоздаю на 10 минут", "late late=10"),
     (B, NOON, "yes_no", "буду", "yes"),

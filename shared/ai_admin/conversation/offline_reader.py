@@ -289,6 +289,16 @@ _EXCUSE = _cue(
     r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти|ться|тись)\b)",
 )
 _CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
+# Grievances that judge rather than tell ("это нормально вообще??"): they make a complaint of what the
+# whole message tells, in whichever clause it is told ("лак слез через 3 дня((( это нормально?")
+_JUDGING = (
+    r"\bэто нормально\b",
+    r"\bтак и должно\b",
+    r"\bэто как\b",
+    r"\bни разу\b",
+    r"\bуже (?:второй|третий|не первый) раз\b",
+)
+_JUDGES = _cue(*_JUDGING)
 # Marks of a grievance: beside a narration of what happened ("перенесли", "подстригли") they make a complaint.
 _GRIEVANCE = _cue(
     r"\bопять\b",
@@ -301,11 +311,7 @@ _GRIEVANCE = _cue(
     r"\bне (?:к |в |на )?(?:тот|та|то|тому|той|ту|туда|так)\b",
     r"\bвместо\b",
     r"\bпочему\b",
-    r"\bэто нормально\b",
-    r"\bтак и должно\b",
-    r"\bэто как\b",
-    r"\bни разу\b",
-    r"\bуже (?:второй|третий|не первый) раз\b",
+    *_JUDGING,
 )
 # Asking for a person, as opposed to speaking of one ("администратор нагрубила")
 _PERSON_WANTED = _cue(
@@ -387,6 +393,9 @@ class _Turn:
         late = self._take_late()
         groups = self._groups()
         intents = [(g.position, g, self._intent(g)) for g in groups]
+        if not any(i.kind is K.COMPLAINT for _, _, i in intents) and _JUDGES.search(self.said) and _grieves(self.said):
+            whole = _Group(K.COMPLAINT, 0, [self.said])  # the judging question is the complaint's, not another
+            intents = [(0, whole, self._intent(whole))] + [(p, g, i) for p, g, i in intents if i.kind is not K.OTHER]
         if any(i.kind is K.COMPLAINT for _, _, i in intents):
             # a complaint is never also a booking, nor a question about the booking it tells of
             intents = [
