@@ -121,6 +121,14 @@ CASES: list[tuple[str, str, str, str, str]] = [
         "move day=fri shift=0 rday=thu",
     ),
     (B, NOON, "", "ПЕРЕНЕСИТЕ НА ЧАС ПОЗЖЕ", "move shift=60"),
+    # a wish said after a question goes to the request, past the question between
+    (
+        B,
+        NOON,
+        "",
+        "запишите к артему на субботу. бари в субботу работает? ну тогда лучше на воскресенье",
+        "book staff=Артём day=sun | staff_schedule staff=Бари day=sat",
+    ),
     (B, NOON, "", "можно мою запись к артему перенести на 19?", "move time=19:00 rstaff=Артём"),
     (B, NOON, "", "перенос записи на следующую неделю", "move day=+6 until=+12"),
     (N, NOON, "", "перенесите маникюр на послезавтра, на работе завал", "move day=+2 rsvc=Маникюр_классический"),

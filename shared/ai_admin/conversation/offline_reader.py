@@ -288,6 +288,7 @@ _EXCUSE = _cue(
     r"|выходит|подходит|удобно|приду|придем|буду|будем)\b",
     r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти|ться|тись)\b)",
 )
+_PREFERS = re.compile(r"\W*(?:(?:ну|а|но|тогда|давайте|хотя)\s+)*(?:лучше|давайте|тогда)\b")
 _CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
 # Grievances that judge rather than tell ("это нормально вообще??"): they make a complaint of what the
 # whole message tells, in whichever clause it is told ("лак слез через 3 дня((( это нормально?")
@@ -512,6 +513,8 @@ class _Turn:
                 pending = _add_cued(groups, pending, position, text, kinds)
             elif self._has_slots(text):
                 host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
+                if _PREFERS.match(text):  # "лучше в пятницу": a wish, so the request's, past a question between
+                    host = next((g for g in reversed(groups) if g.kind in _ACTIONS), host)
                 if host is not None and host.kind in _SLOT_TAKERS and not pending:
                     host.texts.append(text)
                 else:
