@@ -86,6 +86,14 @@ def test_a_booking_the_clients_words_do_not_name_is_stated_first(fake_llm: FakeL
     assert len(mine(d)) == 1
 
 
+def test_another_clients_booking_is_never_told_nor_read_as_the_clients_own(fake_llm: FakeLlm) -> None:
+    fake_llm.play(calls(call("ask", topic="other_clients", staff="Сергей", when="завтра в 15")))
+    d = chat(fake_llm)
+    reply = d.say("кто записан к Сергею завтра на 15?")
+    assert "других клиентов" in reply and "нет предстоящих" not in reply
+    assert d.responder.last.reader == "llm0"
+
+
 def test_two_parallel_bookings_make_one_and_say_so(fake_llm: FakeLlm) -> None:
     fake_llm.play(
         calls(

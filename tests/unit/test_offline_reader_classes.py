@@ -135,7 +135,17 @@ CLASSES: dict[str, list[Row]] = {
         (G, NOON, "", "вы перенесли мою запись на пятницу?", "my_bookings rday=fri"),
         (B, NOON, "", "хочу отменить, я записан на субботу", "cancel rday=sat"),
         (T, NOON, "", "я записан к глебу на 17?", "my_bookings rtime=17:00 rstaff=Глеб"),
-        (T, NOON, "", "а кто записан к глебу на 17?", "book staff=Глеб time=17:00 !firm"),  # others' bookings
+        # another client's booking: never told, never read as the client's own
+        (T, NOON, "", "а кто записан к глебу на 17?", "others_bookings staff=Глеб time=17:00"),
+        (T, NOON, "", "кто у глеба завтра на 17 записан", "others_bookings staff=Глеб day=+1 time=17:00"),
+        (T, NOON, "", "а кто до меня у глеба?", "others_bookings staff=Глеб"),
+        (
+            T,
+            NOON,
+            "",
+            "кто у глеба на 17 записан? хочу сразу после него",
+            "others_bookings staff=Глеб time=17:00 | book staff=Глеб win=17:00- firm",
+        ),
         (B, NOON, "", "я записан на пятницу к артему, перенесите на час позже", "move shift=60 rday=fri rstaff=Артём"),
         # the lead's examples
         (B, NOON, "", "я же записан на пятницу на 6 к артему?", "my_bookings rday=fri rtime=18:00 rstaff=Артём"),

@@ -42,6 +42,9 @@ class BookingFlow(FactsFlow):
         if st.topic == "price" and intent.services and not intent.firm and intent.when.is_empty:
             self._prices(intent)  # "а детская?" after a price question
             return
+        held, st.held_when = st.held_when, None
+        if held is not None and intent.when.is_empty and st.asked is Expecting.SERVICE:
+            intent = replace(intent, when=held)  # "мужскую стрижку" after "к Руслану завтра в 19" → which service?
         if intent.when.day is not None and intent.when.day >= self.cal.today:
             st.day = intent.when.day  # kept for the answer to whatever is asked first (service, master)
         nothing_yet = not intent.services and not st.service_ids and st.offer is None and not intent.services_unknown
@@ -116,13 +119,35 @@ class BookingFlow(FactsFlow):
             raise Stop
         services = facts.services_of(catalogue, ids)
         if not services:
+            self._first_free(intent)
             shown = catalogue.services[: facts.LISTED_SERVICES]
             self._ask(Expecting.SERVICE, self.say.ask_service(facts.listed(shown, len(catalogue.services))))
             if not intent.when.is_empty and intent.when.day:
                 st.day = intent.when.day
+            if intent.staff is not None:  # the master and the time asked wait for the service
+                st.staff_id = intent.staff
+            if not intent.when.is_empty and intent.when.nudge is None and intent.when.shift_minutes is None:
+                st.held_when = intent.when
             raise Stop
         st.service_ids = [s.id for s in services]
         return services
+
+    def _first_free(self, intent: Intent) -> None:
+        """A master and a span of time but no service yet ("к Руслану сегодня после 19"): the first start in
+        it that any of the master's services fits, so the time is true whichever service is named next."""
+        window = window_of(intent.when)
+        member = self.ctx.catalogue.member(intent.staff) if intent.staff is not None else None
+        if member is None or window is None or intent.when.time is not None:
+            return
+        theirs = [s for s in self.ctx.catalogue.services if s.id in member.service_ids]
+        if not theirs:
+            return
+        longest = max(theirs, key=lambda s: s.minutes)
+        day = intent.when.day or self.cal.today
+        slots = self.cal.slots_on([member], day, [longest.id], window)
+        if slots:
+            at = self.say.times([slots[0].start])
+            self.out.append(self.say.first_free(member.name, self.say.day(day, self.cal.today), at))
 
     def _subject(self, intent: Intent, services: list[ServiceInfo]) -> Subject:
         """The master asked for (None = anyone) and everyone who may take the booking, favourites first."""

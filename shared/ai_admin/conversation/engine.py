@@ -43,7 +43,7 @@ from ai_admin.conversation.tools.change_booking import (
 from ai_admin.conversation.understanding import Expecting, Intent, IntentKind, RecordHint, Understanding, WhenSpec
 
 K = IntentKind
-INFO = (K.PRICE, K.EXPLAIN, K.ADDRESS, K.HOURS, K.STAFF_LIST, K.STAFF_SCHEDULE, K.MY_BOOKINGS)
+INFO = (K.PRICE, K.EXPLAIN, K.ADDRESS, K.HOURS, K.STAFF_LIST, K.STAFF_SCHEDULE, K.MY_BOOKINGS, K.OTHERS_BOOKINGS)
 DRIVERS = (K.COMPLAINT, K.HUMAN, K.CANCEL, K.MOVE, K.BOOK, K.LATE, K.STOP_REMINDERS, K.YES, K.NO)
 
 

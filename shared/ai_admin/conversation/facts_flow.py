@@ -22,6 +22,7 @@ class FactsFlow(Flow):
             K.STAFF_LIST: self._staff_list,
             K.STAFF_SCHEDULE: self._schedule,
             K.MY_BOOKINGS: self._my_bookings,
+            K.OTHERS_BOOKINGS: self._others_bookings,
         }
         handlers[intent.kind](intent)
 
@@ -108,6 +109,9 @@ class FactsFlow(Flow):
         week = [self.cal.today + timedelta(days=n) for n in range(7)]
         for m in members:
             self.out.append(self.say.works_days(m.name, [d for d in week if self.cal.hours(m, d) is not None]))
+
+    def _others_bookings(self, intent: Intent) -> None:
+        self.out.append(self.say.others_private())  # not even whether anyone is booked then
 
     def _my_bookings(self, intent: Intent) -> None:
         mine = self.acting.bookings.upcoming()

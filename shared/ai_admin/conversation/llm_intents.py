@@ -62,7 +62,7 @@ class Cancel(_Args):
 class Ask(_Args):
     """A question the salon's data answers."""
 
-    topic: Literal["prices", "service_info", "masters", "address", "hours", "master_schedule"]
+    topic: Literal["prices", "service_info", "masters", "address", "hours", "master_schedule", "other_clients"]
     service: str | None = Field(default=None, description="the service asked about, in the client's words")
     staff: str | None = Field(default=None, description="the master asked about")
     when: str | None = Field(default=None, description="a day, if the client named one")
@@ -119,6 +119,7 @@ _TOPICS = {
     "address": IntentKind.ADDRESS,
     "hours": IntentKind.HOURS,
     "master_schedule": IntentKind.STAFF_SCHEDULE,
+    "other_clients": IntentKind.OTHERS_BOOKINGS,  # "кто записан к Руслану на 19": never told
 }
 
 

@@ -57,6 +57,7 @@ from ai_admin.conversation.understanding import (
     WhenSpec,
 )
 from ai_admin.domain.client_answers import read_answer
+from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.notification_texts import parse_visit_reply
 from ai_admin.domain.russian_words import is_first_name, is_known, verb_grammemes
 
@@ -92,6 +93,13 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bзаписывал\w*",
         r"\bзаписал(?:ся|ась|ись)\b",
         r"\bмо[йи] визит\w*",
+    ),
+    K.OTHERS_BOOKINGS: _cue(
+        # who else is booked: the salon tells no one of another client's booking ("моя жена" may be on this
+        # phone, so a relative's booking stays the client's own question)
+        r"\bкто\b(?:[ -][\w-]+){0,6} (?:записан[аоы]?|записал(?:ся|ась|ись))\b",
+        r"\bкто (?:\w+ )?(?:будет |идет |стоит )?(?:до|после|перед) (?:мной|меня)\b",
+        r"\bчь[яюе]\w* запис\w*",
     ),
     K.PRICE: _cue(
         r"\bсколько\s+(?:\w+\s+)?сто[ия]\w*",
@@ -340,6 +348,22 @@ _MINUTES_SAID = re.compile(
     r"\s*(?:минут\w*|мин)\b"
     r"|\bминут\w*\s+(?:на|через)\s+\S+|\b(?:на|через)\s+пол\s?часа\b|\bна час\w*\b"
 )
+# a cue that makes the other cues of its clause mere words: "кто у вас записан" asks of another client, not of
+# the masters; "перенесите мою запись" changes a booking, it does not ask about it
+_OUTRANKS: dict[IntentKind, tuple[IntentKind, ...]] = {
+    K.OTHERS_BOOKINGS: (K.MY_BOOKINGS, K.STAFF_LIST, K.STAFF_SCHEDULE),
+    K.CANCEL: (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE),
+    K.MOVE: (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE),
+    K.STOP_REMINDERS: (K.COMPLAINT,),
+}
+# a clause with one of these is no booking request, whatever slots it names
+_NO_BOOKING_BESIDE = frozenset(
+    {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.OTHERS_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}
+)
+# after the booking just asked of: "сразу после него", "следом за ней"
+_AFTER_THEM = re.compile(
+    r"\b(?:сразу |прямо )?(?:после|следом за|за) (?:него|нее|ним|ней|них|этого|этой)\b|\bсразу после\b(?!\s*\d)"
+)
 _SLOT_TAKERS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.PRICE, K.EXPLAIN, K.STAFF_LIST, K.STAFF_SCHEDULE, K.CHOOSE})
 _SOCIAL = frozenset({K.GREETING, K.THANKS, K.BYE, K.YES, K.NO})
 _ACTIONS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.CHOOSE})
@@ -410,7 +434,7 @@ class _Turn:
                 for p, g, i in intents
                 if not (g.implicit and i.kind in (K.BOOK, K.NO)) and i.kind is not K.YES
             ]
-        intents = self._fold_booked(intents)
+        intents = self._after_them(self._fold_booked(intents))
         ordered = sorted([(p, i) for p, _, i in intents] + self.found, key=lambda item: item[0])
         return _tidy(_carry_subject([intent for _, intent in ordered]))
 
@@ -439,6 +463,25 @@ class _Turn:
         folded = replace(change, record=record)
         dropped = {id(i) for _, i in stated}
         return [(p, g, folded if i is change else i) for p, g, i in intents if id(i) not in dropped]
+
+    def _after_them(self, intents: list[tuple[int, _Group, Intent]]) -> list[tuple[int, _Group, Intent]]:
+        """ "Кто у Руслана на 19 записан? хочу сразу после него": the booking asked of is never told, but
+        the time after it, with that master, is what the client asks for."""
+        asked = next((i for _, _, i in intents if i.kind is K.OTHERS_BOOKINGS), None)
+        after = _AFTER_THEM.search(self.said)
+        if asked is None or after is None or asked.when.time is None:
+            return intents
+        when = WhenSpec(text=after.group(), day=asked.when.day, window=TimeWindow(asked.when.time, None))
+        book = next((i for _, _, i in intents if i.kind is K.BOOK), None)
+        if book is None:
+            clause = _clause_at(self.said, after.start())
+            firm = bool(_REQUEST.search(clause) or _BOOK_VERB.search(clause))
+            request = Intent(K.BOOK, staff=asked.staff, when=when, firm=firm)
+            return [*intents, (after.start(), _Group(K.BOOK, after.start(), [clause]), request)]
+        if book.when.time is not None or book.when.window is not None or book.when.shift_minutes is not None:
+            return intents
+        later = replace(book, staff=book.staff or asked.staff, when=replace(when, day=book.when.day or when.day))
+        return [(p, g, later if i is book else i) for p, g, i in intents]
 
     # --- what is taken out before the clauses ---------------------------------------------------
 
@@ -535,18 +578,17 @@ class _Turn:
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
         found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
         _told(text, found)
-        if K.CANCEL in found or K.MOVE in found:
-            for kind in (K.MY_BOOKINGS, K.STAFF_SCHEDULE, K.PRICE):
-                found.pop(kind, None)
+        for kind, outranked in _OUTRANKS.items():
+            if kind in found:
+                for other in outranked:
+                    found.pop(other, None)
         if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)|\bпо времени\b", text):
             found.pop(K.PRICE, None)
-        if K.STOP_REMINDERS in found:
-            found.pop(K.COMPLAINT, None)
         self._schedule_or_hours(text, found)
         if declined := _NOT_BOOKING.search(text):
             found.setdefault(K.NO, declined.start())
             return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
-        if not found.keys() & {K.CANCEL, K.MOVE, K.MY_BOOKINGS, K.COMPLAINT, K.HUMAN, K.STOP_REMINDERS}:
+        if not found.keys() & _NO_BOOKING_BESIDE:
             book = self._book_cue(text, answers_question=bool(found.keys() - _SOCIAL))
             if book is not None:
                 shifted = self._when(text).shift_minutes is not None and not _BOOK_VERB.search(text)
@@ -654,6 +696,8 @@ class _Turn:
             return Intent(kind, services=services.ids, services_unknown=services.unknown, when=when)
         if kind is K.HOURS:
             return Intent(kind, when=self._when(text))
+        if kind is K.OTHERS_BOOKINGS:  # the master and time asked of are kept for "хочу сразу после него"
+            return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
         if kind is K.STAFF_SCHEDULE:
             return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
         return Intent(kind)

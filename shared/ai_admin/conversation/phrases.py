@@ -203,6 +203,12 @@ class RussianPhrases:
     def no_bookings(self) -> str:
         return "У вас нет предстоящих записей. Хотите записаться?"
 
+    def others_private(self) -> str:
+        return "О записях других клиентов рассказать не могу."
+
+    def first_free(self, master: str, day: str, at: str) -> str:
+        return f"{day[:1].upper()}{day[1:]}, {self.at_master(master)} ближайшее свободное время — {at}."
+
     def bookings_unreadable(self) -> str:
         return "Не получилось открыть ваши записи: система салона сейчас не отвечает. Попробуйте через минуту."
 
@@ -518,6 +524,12 @@ class EnglishPhrases(RussianPhrases):
 
     def no_bookings(self) -> str:
         return "You have no upcoming bookings. Would you like to book?"
+
+    def others_private(self) -> str:
+        return "I can't share other clients' bookings."
+
+    def first_free(self, master: str, day: str, at: str) -> str:
+        return f"{master}'s first free time {day} is {at}."
 
     def bookings_unreadable(self) -> str:
         return "I could not open your bookings: the salon's system is not answering. Please try in a minute."

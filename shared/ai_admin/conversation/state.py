@@ -77,6 +77,7 @@ class DialogState(_State):
     staff_id: int | None = None
     staff_excluded: list[int] = Field(default_factory=list)
     day: date | None = None
+    held_when: WhenSpec | None = None  # the request's when, while the bot asks which service it is for
     topic: Literal["booking", "price", "explain"] | None = None
     # what the bot is waiting for
     offer: Offer | None = None
@@ -105,6 +106,7 @@ class DialogState(_State):
         self.offer = None
         self.choice = None
         self.pending = None
+        self.held_when = None
         self.asked = Expecting.NOTHING
 
     def offered_starts(self) -> tuple[datetime, ...]:

@@ -41,6 +41,7 @@ class IntentKind(StrEnum):
     MOVE = "move"  # move one of their bookings
     CANCEL = "cancel"  # cancel one of their bookings
     MY_BOOKINGS = "my_bookings"  # "какие у меня записи", "во сколько я записан"
+    OTHERS_BOOKINGS = "others_bookings"  # someone else's booking ("кто у Руслана на 19 записан"): never told
     PRICE = "price"  # "сколько стоит", the price list
     EXPLAIN = "explain"  # what a service is or includes, how long it takes
     ADDRESS = "address"  # where the salon is, how to get there
