@@ -139,7 +139,7 @@ class BookingFlow(FactsFlow):
         member = self.ctx.catalogue.member(intent.staff) if intent.staff is not None else None
         if member is None or window is None or intent.when.time is not None:
             return
-        theirs = [s for s in self.ctx.catalogue.services if s.id in member.service_ids]
+        theirs = facts.services_of(self.ctx.catalogue, sorted(member.service_ids))
         if not theirs:
             return
         longest = max(theirs, key=lambda s: s.minutes)

@@ -362,7 +362,7 @@ _NO_BOOKING_BESIDE = frozenset(
 )
 # after the booking just asked of: "сразу после него", "следом за ней"
 _AFTER_THEM = re.compile(
-    r"\b(?:сразу |прямо )?(?:после|следом за|за) (?:него|нее|ним|ней|них|этого|этой)\b|\bсразу после\b(?!\s*\d)"
+    r"\b(?:сразу |прямо )?(?:после|следом за) (?:него|нее|ним|ней|них|этого|этой)\b|\bсразу после\b(?!\s*\d)"
 )
 _SLOT_TAKERS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.PRICE, K.EXPLAIN, K.STAFF_LIST, K.STAFF_SCHEDULE, K.CHOOSE})
 _SOCIAL = frozenset({K.GREETING, K.THANKS, K.BYE, K.YES, K.NO})
@@ -696,9 +696,7 @@ class _Turn:
             return Intent(kind, services=services.ids, services_unknown=services.unknown, when=when)
         if kind is K.HOURS:
             return Intent(kind, when=self._when(text))
-        if kind is K.OTHERS_BOOKINGS:  # the master and time asked of are kept for "хочу сразу после него"
-            return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
-        if kind is K.STAFF_SCHEDULE:
+        if kind in (K.STAFF_SCHEDULE, K.OTHERS_BOOKINGS):  # another's booking: kept for "хочу сразу после него"
             return Intent(kind, staff=resolve_staff(text, self.catalogue).id, when=self._when(text))
         return Intent(kind)
 
