@@ -11,6 +11,7 @@ import math
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from ai_admin.local.fake_yclients.state import (
     Category,
@@ -188,9 +189,14 @@ def _phone(rng: random.Random, used: set[str]) -> str:
 
 
 def generate(seed: int = 1, clients: int = 1100, company_id: int = 1, today: date | None = None) -> SalonState:
+    """A salon whose history ends at noon of ``today``, or, without it, at this moment in the salon's time
+    zone: its days are the salon's (the sync reads by them), and nothing in it changed after the present,
+    so a change made now is always the newest version of its record."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
-    today = today or date.today()
     company = Company(company_id, "Барбершоп «Борода и ножницы»", "ул. Примерная, 1", "+74950000000")
+    tz = ZoneInfo(company.timezone_name)
+    now = datetime.combine(today, time(12), tz) if today else datetime.now(tz).replace(microsecond=0)
+    today = now.date()
     categories, services = [], []
     service_id = 1000
     for weight, (title, items) in enumerate(_CATALOGUE.items()):
@@ -230,11 +236,12 @@ def generate(seed: int = 1, clients: int = 1100, company_id: int = 1, today: dat
         for n in range(clients)
     ]
     state = SalonState(company, categories, services, staff, people)
-    _records(state, rng, clients, today)
+    _records(state, rng, clients, now)
     return state
 
 
-def _records(state: SalonState, rng: random.Random, clients: int, today: date) -> None:
+def _records(state: SalonState, rng: random.Random, clients: int, now: datetime) -> None:
+    today = now.date()
     client_ids = list(state.clients)
     weights = [1 / (rank + 1) ** 0.7 for rank in range(len(client_ids))]  # regulars and one-off visitors
     target = round(clients * RECORDS_PER_CLIENT)
@@ -247,7 +254,6 @@ def _records(state: SalonState, rng: random.Random, clients: int, today: date) -
     ]
     per_day = target / max(1, len(staff_days))
     services = state.services
-    now = datetime.combine(today, time(12), state.tz)
     record_id, sale_id = 1, 1
     picks = rng.choices(client_ids, weights, k=target * 2)
     pick = 0
