@@ -141,6 +141,34 @@ def test_a_date_the_resolvers_cannot_place_is_asked_never_today(fake_llm: FakeLl
     assert "сегодня" not in reply.lower()
 
 
+@pytest.mark.parametrize(
+    ("words", "when"),
+    [("book me a haircut tommorow at 15", "tommorow at 15"), ("запишите на стрижку на 2moro в 15:00", "2moro 15:00")],
+)
+def test_a_misspelt_day_is_that_day(fake_llm: FakeLlm, words: str, when: str) -> None:
+    fake_llm.play(calls(call("book", service="haircut", when=when, book_now=True)))
+    d = chat(fake_llm)
+    d.say(words)
+    assert [start for _, _, start in mine(d)] == [at("2026-03-11T15:00")]
+
+
+@pytest.mark.parametrize("when", ["в пят в 15", "во вто в 15"])
+def test_a_day_cut_short_is_asked_never_today(fake_llm: FakeLlm, when: str) -> None:
+    fake_llm.play(calls(call("book", service="стрижку", when=when, book_now=True)))
+    d = chat(fake_llm)
+    reply = d.say(f"запишите на стрижку {when}")
+    assert not d.memory.records
+    assert "сегодня" not in reply.lower() and "10 марта" not in reply
+
+
+def test_a_model_day_that_is_not_the_clients_is_stated_first(fake_llm: FakeLlm) -> None:
+    # the client names Friday; the model's call says tomorrow at the same hour: nothing is booked at once
+    fake_llm.play(calls(call("book", service="стрижку", when="завтра в 15:00", book_now=True)))
+    d = chat(fake_llm)
+    reply = d.say("запишите на стрижку в пятницу в 15:00")
+    assert not d.memory.records and "Записал" not in reply
+
+
 def test_a_claimed_act_in_the_models_text_is_not_sent(fake_llm: FakeLlm) -> None:
     fake_llm.play({"text": "Готово, записал вас на завтра в 15:00!"})
     d = chat(fake_llm)
@@ -225,6 +253,21 @@ def test_a_malformed_call_is_corrected_once(fake_llm: FakeLlm, malformed: Any, t
     correction = fake_llm.requests()[1].messages[-1]
     assert correction["role"] == "tool" and told in json.loads(correction["content"])["error"]
     assert d.responder.last.llm_calls == 2
+
+
+@pytest.mark.parametrize("resent", [False, True], ids=["only-the-corrected", "all-again"])
+def test_the_well_formed_calls_beside_a_malformed_one_are_kept(fake_llm: FakeLlm, resent: bool) -> None:
+    booking = call("book", service="стрижку", when="завтра в 15:00", book_now=True)
+    fake_llm.play(
+        calls(booking, {"name": "name", "arguments": {"name": ["Аня"]}}),
+        calls(*([booking] if resent else []), {"name": "name", "arguments": {"name": "Аня"}}),
+    )
+    d = chat(fake_llm, named=False)
+    reply = d.say("запишите на стрижку завтра в 15:00, меня Аня зовут")
+    assert len(mine(d)) == 1 and "15:00" in reply
+    told = [json.loads(m["content"]) for m in fake_llm.requests()[1].messages if m["role"] == "tool"]
+    assert told[0] == {"read": True, "note": "understood; do not send it again"} and "error" in told[1]
+    assert all("ok" not in t for t in told)  # nothing is reported done while reading
 
 
 def test_a_second_malformed_answer_fails_over(fake_llm: FakeLlm) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import openai
@@ -45,7 +45,6 @@ class _Turn:
     messages: list[dict[str, Any]]
     calls: int = 0
     largest_prompt: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class OpenAiReader:
@@ -76,17 +75,24 @@ class OpenAiReader:
         raw = [c for c in message.tool_calls or [] if isinstance(c, ChatCompletionMessageFunctionToolCall)]
         calls, problems = _parse(raw)
         if problems:
+            # The well-formed calls are kept as read (nothing is done at reading time, so nothing is
+            # reported done); the model sends the malformed ones again, corrected.
             turn.messages.append(_assistant(message, raw))
             for call in raw:
                 problem = problems.get(call.id)
-                result = {"ok": False, "error": f"{problem}. Correct the call once."} if problem else {"ok": True}
+                result = (
+                    {"error": f"{problem}. Send this call again, corrected."}
+                    if problem
+                    else {"read": True, "note": "understood; do not send it again"}
+                )
                 turn.messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
             message = self._complete(turn, deadline)
             raw = [c for c in message.tool_calls or [] if isinstance(c, ChatCompletionMessageFunctionToolCall)]
-            calls, problems = _parse(raw)
+            corrected, problems = _parse(raw)
             if problems:
                 # the reason names the function only: validation errors may quote the client's words
                 raise ReaderUnavailable(f"{self.name}: a second malformed tool call")
+            calls += [c for c in corrected if c not in calls]  # a model may send the read ones again
         converter = Converter(ctx, lambda: self._own_words(ctx.reading()))
         text = (message.content or "").strip()
         return Understanding(

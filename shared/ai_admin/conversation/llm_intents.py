@@ -230,10 +230,21 @@ class Converter:
 
     def _book(self, args: Book) -> Intent:
         when = self._when(args.when)
-        own_time = next((i.when.time for i in self.own.intents if i.when.time is not None), None)
-        firm = args.book_now and when.time is not None and own_time == when.time
+        firm = args.book_now and when.time is not None and self._named_by_client(when)
         return Intent(
             K.BOOK, when=when, firm=firm, usual=args.usual, **self._services(args.service), **self._staff(args.staff)
+        )
+
+    def _named_by_client(self, when: WhenSpec) -> bool:
+        """Whether the client's own words this turn name this moment: its time, and its day or none (a
+        model's day then has to be one the dialog already holds: the subject's or an offered one)."""
+        tz = self.ctx.catalogue.salon.tz
+        held = {self.ctx.state.day, *(start.astimezone(tz).date() for start in self.ctx.state.offered_starts())}
+        return any(
+            own.when.time == when.time
+            and (own.when.day == when.day or (own.when.day is None and when.day in held))
+            and not own.when.unclear
+            for own in self.own.intents
         )
 
     def _services(self, words: str | None) -> dict[str, Any]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 _WEEKDAYS = {
     "monday": "понедельник",
@@ -184,6 +187,38 @@ _RULES: list[_Rule] = [
 ]
 _COMPILED = [(re.compile(pattern), replacement) for pattern, replacement in _RULES]
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
+_LATIN_TOKEN = re.compile(r"[a-z0-9]+")
+# Day words clients misspell or shorten; a misread one would leave a bare time, which reads as today.
+_DAY_WORDS = (*(w for w in _WEEKDAYS if len(w) > 3), "tomorrow", "today", "tonight", "yesterday", "weekend")
+_SHORTHAND = {
+    "tmrw": "tomorrow",
+    "tmr": "tomorrow",
+    "tmrow": "tomorrow",
+    "tmw": "tomorrow",
+    "2moro": "tomorrow",
+    "2morrow": "tomorrow",
+    "2mrw": "tomorrow",
+    "2day": "today",
+    "tdy": "today",
+    "2nite": "tonight",
+    "tonite": "tonight",
+    "wknd": "weekend",
+}
+
+
+@lru_cache(maxsize=4_096)
+def _spelled(word: str) -> str:
+    """A misspelt day word as it is spelt ("tommorow", "thursdy", "wensday"); any other word as it is.
+    One edit is allowed, two for a long word against a long day word."""
+    if word in _SHORTHAND:
+        return _SHORTHAND[word]
+    if len(word) < 5 or word in _DAY_WORDS:
+        return word
+    for day in _DAY_WORDS:
+        allowed = 2 if len(word) >= 7 and len(day) >= 8 else 1
+        if Levenshtein.distance(word, day, score_cutoff=allowed) <= allowed:
+            return day
+    return word
 
 
 def to_russian(text: str) -> str:
@@ -191,6 +226,7 @@ def to_russian(text: str) -> str:
     lowered = text.lower().replace("’", "'")
     if not _LATIN_WORD.search(lowered):
         return lowered
+    lowered = _LATIN_TOKEN.sub(lambda m: _spelled(m.group()), lowered)
     for pattern, replacement in _COMPILED:
         lowered = pattern.sub(replacement, lowered)
     return re.sub(r"[ \t]+", " ", lowered).strip()

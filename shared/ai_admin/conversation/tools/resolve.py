@@ -81,6 +81,12 @@ _SLANG = {
     "админу": "администратору",
     "завтро": "завтра",
     "бес": "без",
+    # weekdays cut short ("пт", "сб" are read by the date resolver itself)
+    "понед": "понедельник",
+    "четв": "четверг",
+    "пятн": "пятницу",
+    "субб": "субботу",
+    "воскр": "воскресенье",
 }
 # Forms clients misspell most; a word the dictionary does not know is replaced by its close match here.
 _VOCABULARY = tuple(
@@ -555,7 +561,7 @@ def _when_of(said: str, now: datetime, catalogue: Catalogue, offered: Sequence[d
     if offer is not None:
         day, moment, ambiguous = offer.date(), offer.time().replace(second=0, microsecond=0), False
     unclear = bool({Ambiguity.INVALID_DATE, Ambiguity.PAST_DATE} & when.ambiguities) or (
-        day is None and bool(_DATE_WORDS.search(said))
+        day is None and (bool(_DATE_WORDS.search(said)) or _cut_day_word(said))
     )
     past = Ambiguity.DAY_PASSED in when.ambiguities or (
         Ambiguity.TIME_PASSED in when.ambiguities and offer is None and day == now.astimezone(salon.tz).date()
@@ -571,6 +577,33 @@ def _when_of(said: str, now: datetime, catalogue: Catalogue, offered: Sequence[d
         unclear=unclear,
         past=past,
         ambiguous_hour=ambiguous,
+    )
+
+
+_DAY_WORDS = (
+    "понедельник",
+    "вторник",
+    "среда",
+    "четверг",
+    "пятница",
+    "суббота",
+    "воскресенье",
+    "сегодня",
+    "завтра",
+    "послезавтра",
+)
+
+
+def _cut_day_word(said: str) -> bool:
+    """A word that starts a day's name and stops short ("в пят", "во вто", "в четве"): a day was meant,
+    and a time beside it must not fall on today. Longer words of their own ("после", "воск") are not
+    cut days; "чет" is slang for "что-то"."""
+    return any(
+        len(word) >= 3
+        and word != "чет"
+        and (len(word) == 3 or not is_known(word))
+        and any(day.startswith(word) and day != word for day in _DAY_WORDS)
+        for word in re.findall(r"[а-я]+", said)
     )
 
 
