@@ -182,11 +182,21 @@ def test_small_talk_with_true_figures_is_sent(fake_llm: FakeLlm) -> None:
     assert "800" in d.say("а бороду вы тоже делаете?")
 
 
-def test_tool_call_markup_in_text_is_not_sent(fake_llm: FakeLlm) -> None:
-    fake_llm.play({"text": '<tool_call>{"name": "book", "arguments": {"when": "завтра"}}</tool_call>'})
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<tool_call>{"name": "book", "arguments": {"service": "стрижка"}}</tool_call>',
+        '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>book\n{"service": "стрижка"}',  # DeepSeek
+        '<|python_tag|>book.call(service="стрижка")',  # Llama
+        'book(service="стрижка", staff="Сергей")',  # a call written out as text
+        "Сейчас посмотрю: my_bookings()",
+    ],
+)
+def test_tool_call_markup_in_text_is_not_sent(fake_llm: FakeLlm, markup: str) -> None:
+    fake_llm.play({"text": markup})
     d = chat(fake_llm)
     reply = d.say("хочу записаться")
-    assert "tool_call" not in reply and "{" not in reply
+    assert "tool" not in reply and "{" not in reply and "(" not in reply and "|" not in reply
 
 
 def test_a_truncated_answer_is_not_used_and_the_next_reader_reads(fake_llm: FakeLlm) -> None:
@@ -331,6 +341,16 @@ def test_an_outage_costs_one_turn_not_every_turn(fake_llm_factory: FakeFactory) 
     second = time.monotonic() - started
     assert len(hanging.requests()) == 1  # the second turn did not wait for the hanging provider
     assert first >= 0.5 and second < first
+
+
+@pytest.mark.parametrize("failure", [{"status": 429}, {"status": 503}])
+def test_a_provider_refusing_is_skipped_for_the_cooldown(fake_llm_factory: FakeFactory, failure: Any) -> None:
+    refusing = fake_llm_factory(*[failure] * 3)
+    d = dialog(reader=ReaderChain([reader(refusing, "openai"), OfflineLink()], cooldown_s=60))
+    assert "1500" in d.say("сколько стоит мужская стрижка?")
+    assert "800" in d.say("а стрижка бороды?")
+    assert len(refusing.requests()) == 1  # asked once; the next turn went straight to the next reader
+    assert d.responder.last.reader == "offline"
 
 
 def test_a_slow_model_times_out_at_the_call_timeout(fake_llm: FakeLlm) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+import pytest
+
 from ai_admin.conversation.model import ClientProfile
 from ai_admin.conversation.understanding import Intent, IntentKind, RecordHint, Understanding, WhenSpec
 from ai_admin.domain.day_parts import PartOfDay
@@ -249,6 +251,22 @@ def test_model_text_claiming_a_booking_is_not_sent() -> None:
     assert "записал" not in reply.lower() and "15:00" not in reply and not d.memory.records
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ждём вас завтра в 10:00!",  # the opening hour is a salon figure, but not a time of a visit
+        "Бронь на завтра сделана",
+        "Your appointment is set for tomorrow at 10:00",
+        "Конечно, в пятницу у мастера будет окно",
+        "Ваша запись в силе 👍",
+    ],
+)
+def test_model_text_stating_a_time_day_or_booking_is_not_sent(text: str) -> None:
+    d = dialog(reader=GivenReader())
+    reply = d.say("...", meaning=u(reply=text))
+    assert text not in reply and not d.memory.records
+
+
 def test_model_small_talk_with_true_figures_is_sent() -> None:
     d = dialog(reader=GivenReader())
     reply = d.say("...", meaning=u(reply="Да, стрижка бороды у нас стоит 800 ₽, приходите!"))
@@ -274,11 +292,14 @@ def test_the_record_named_by_a_button_is_the_one_cancelled() -> None:
     assert d.memory.records[9102].deleted and not d.memory.records[9101].deleted
 
 
-def test_another_clients_record_id_is_never_acted_on() -> None:
+@pytest.mark.parametrize("loose", [False, True], ids=["crm-filters", "crm-matches-loosely"])
+def test_another_clients_record_id_is_never_acted_on(loose: bool) -> None:
     d = dialog(reader=GivenReader())
+    d.memory.loose_phone_search = loose  # then only the bookings tool's own check keeps the record out
     d.memory.add_record(9102, "+79990000005", 201, (101,), at("2026-03-12T19:00"))
+    assert "нет предстоящих" in d.say("...", meaning=u(Intent(K.MY_BOOKINGS)))
     reply = d.say("...", meaning=u(Intent(K.CANCEL, record=RecordHint(record_id=9102))))
-    assert "нет предстоящих" in reply
+    assert "нет предстоящих" in reply and "19:00" not in reply
     d.say("да", meaning=u(Intent(K.YES)))
     assert not d.memory.records[9102].deleted
 

@@ -249,6 +249,11 @@ def test_own_booking_busy_times_and_asked_times_are_fine() -> None:
     assert foreign("Про 19:00 у Сергея сейчас уточню.", client=["А можно к Сергею на 19:00?"]) == []
 
 
+def test_a_booking_fished_for_by_its_time_is_still_disclosed() -> None:
+    [found] = foreign("На 19:00 к Сергею записан клиент на мужскую стрижку.", client=["кто записан к Сергею на 19:00?"])
+    assert "record 9102" in found.detail
+
+
 @pytest.mark.parametrize(
     "reply",
     [

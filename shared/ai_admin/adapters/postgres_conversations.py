@@ -27,14 +27,14 @@ class PostgresConversations:
             " ON CONFLICT (company_id, client_key) DO UPDATE SET last_inbound_at = now(),"
             "   phone = COALESCE(conversations.phone, EXCLUDED.phone),"
             "   state = conversations.state || jsonb_strip_nulls(EXCLUDED.state)"
-            " RETURNING conversation_id, phone, state",
+            " RETURNING conversation_id, phone",
             company=company_id,
             key=client.key,
             phone=client.phone,
             state=json.dumps({"name": client.name, "user_id": client.user_id}, ensure_ascii=False),
         )
-        conversation_id, phone, state = rows[0]
-        return Conversation(int(conversation_id), phone, dict(state or {}))
+        conversation_id, phone = rows[0]
+        return Conversation(int(conversation_id), phone)
 
     def record_outbound(
         self, conversation_id: int, message: OutboundMessage, wamid: str | None, error: dict[str, Any] | None

@@ -17,8 +17,10 @@ from ai_admin.observability import logger
 
 _ACT_CLAIMS: dict[Action, re.Pattern[str]] = {
     Action.BOOKED: re.compile(
-        r"\bзаписал[аи]?\b|\bзаписан[аыо]?\b|\bзапись\s+(создана|оформлена|подтверждена)|\bоформил[аи]?\b"
-        r"|\bзабронировал[аи]?\b|\b(you are|you're|i have|i've)\s+booked\b|\bbooking (is )?confirmed\b",
+        r"\bзаписал[аи]?\b|\bзаписан[аыо]?\b|\bоформил[аи]?\b|\bзабронировал[аи]?\b"
+        r"|\b(запись|бронь)\s+(\S+\s+){0,3}(создана|оформлена|подтверждена|сделана|готова)"
+        r"|\b(you are|you're|i have|i've)\s+booked\b"
+        r"|\b(appointment|booking|reservation)\s+(\S+\s+){0,4}(is\s+)?(set|booked|confirmed|made|scheduled)\b",
     ),
     Action.MOVED: re.compile(r"\bперен[её]с(ла|ли)?\b|\bперенесена\b|\b(rescheduled|moved your)\b"),
     Action.CANCELLED: re.compile(r"\bотменил[аи]?\b|\bотменена\b|\bcancell?ed\b"),
@@ -26,7 +28,25 @@ _ACT_CLAIMS: dict[Action, re.Pattern[str]] = {
     Action.OPTED_OUT: re.compile(r"\bотключил[аи]?\b|\bбольше не (буду|будем) (присылать|напоминать)|\bunsubscribed\b"),
     Action.HANDED_OFF: re.compile(r"\bпередал[аи]?\b|\bpassed (it|your)\b"),
 }
-_MARKUP = re.compile(r"<\s*/?\s*(tool|function|tool_call|invoke|parameter)|```|\{\s*\"|\[\s*\{|\bfunction_call\b", re.I)
+# A model reads before anything is done, so nothing it writes can rest on a result of this turn: a time, a
+# day or a booking in its text is the engine's to say (from the CRM), never the model's.
+_ENGINE_ONLY = {
+    "states a time": re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s*(am|pm)\b|\bв\s+\d{1,2}\s+(утра|вечера|дня|час)"),
+    "states a day": re.compile(
+        r"\b(сегодня|завтра|послезавтра|понедельник|вторник|сред[аыуе]\b|четверг|пятниц|суббот|воскресень"
+        r"|today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    ),
+    "speaks of a booking": re.compile(
+        r"\bзапис[аиыьяю]|\bзапишу\b|\bброн[иья]|\bжд[её]м\s+вас\b|\bappointment|\bbooking|\breservation"
+        r"|\bbooked\b|\bsee you\b"
+    ),
+}
+_MARKUP = re.compile(
+    r"<\s*/?\s*(tool|function|tool_call|invoke|parameter)|```|\{\s*\"|\[\s*\{|\bfunction_call\b"
+    r"|<\s*[|｜]|[|｜]\s*>|▁"  # DeepSeek's <｜tool▁calls▁begin｜>, Llama's <|python_tag|>
+    r"|\b[a-z_]+\s*\(\s*(\w+\s*=|[\"'{)])",  # a call written out: book(when="завтра"), my_bookings()
+    re.I,
+)
 _NUMBER = re.compile(r"\d+(?:[:.]\d+)*")
 _MONTH = re.compile(
     r"\b(январ|феврал|март|апрел|ма[йя]\b|июн|июл|август|сентябр|октябр|ноябр|декабр|"
@@ -67,6 +87,7 @@ def check(text: str, *, acts: Collection[Action], known: str) -> ClaimCheck:
     for action, claim in _ACT_CLAIMS.items():
         if claim.search(folded) and action not in acts:
             problems.append(f"claims {action.value}")
+    problems += [problem for problem, said in _ENGINE_ONLY.items() if said.search(folded)]
     known_numbers = {_plain(n) for n in _NUMBER.findall(known)}
     for number in _NUMBER.findall(text):
         if _plain(number) not in known_numbers:

@@ -17,7 +17,7 @@ do for the offline reader. Code then decides what the model cannot be trusted wi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -47,7 +47,6 @@ class Move(_Args):
     """Move one of the client's bookings."""
 
     booking: str | None = Field(default=None, description="which booking, in the client's words")
-    record_id: int | None = None
     when: str | None = Field(default=None, description="the new time in the client's words, e.g. 'на час позже'")
     staff: str | None = None
 
@@ -56,7 +55,6 @@ class Cancel(_Args):
     """Cancel one of the client's bookings."""
 
     booking: str | None = Field(default=None, description="which booking, in the client's words")
-    record_id: int | None = None
 
 
 class Ask(_Args):
@@ -201,12 +199,12 @@ class Converter:
         if isinstance(args, Move):
             return Intent(
                 K.MOVE,
-                record=self._record(args.booking, args.record_id),
+                record=self._record(args.booking),
                 when=self._when(args.when),
                 **self._staff(args.staff),
             )
         if isinstance(args, Cancel):
-            return Intent(K.CANCEL, record=self._record(args.booking, args.record_id))
+            return Intent(K.CANCEL, record=self._record(args.booking))
         if isinstance(args, Ask):
             return Intent(
                 _TOPICS[args.topic],
@@ -271,6 +269,6 @@ class Converter:
             words, self.ctx.now, self.ctx.catalogue, offered=self.ctx.state.offered_starts()
         )
 
-    def _record(self, words: str | None, record_id: int | None) -> RecordHint:
-        hint = resolve.resolve_record(words, self.ctx.now, self.ctx.catalogue) if words else RecordHint()
-        return replace(hint, record_id=record_id) if record_id is not None else hint
+    def _record(self, words: str | None) -> RecordHint:
+        # The model never sees record ids: which booking is meant comes from the client's words.
+        return resolve.resolve_record(words, self.ctx.now, self.ctx.catalogue) if words else RecordHint()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -18,7 +18,6 @@ from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundTurn, Ou
 class Conversation:
     conversation_id: int
     phone: str | None
-    state: dict[str, Any] = field(default_factory=dict)
 
 
 class PendingTurns(Protocol):

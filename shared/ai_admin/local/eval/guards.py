@@ -388,8 +388,9 @@ def foreign_records(
     unless the client wrote them first, or (b) states it as a booking (see
     ``_states_foreign_booking``): its time with its master or its services. Not a disclosure: a free
     time offered or a busy time refused that happens to be another client's start, opening hours
-    ("с 10:00 до 21:00"), a time the client asked about, and a time of the client's own live
-    bookings (then the sentence is about those). Reads are not seen here."""
+    ("с 10:00 до 21:00"), and a time of the client's own live bookings (then the sentence is about
+    those). A time the client asked about is no exception: "кто у Сергея на 19?" answered with the
+    booking is the disclosure the guard is for. Reads are not seen here."""
     found = [
         Violation(FOREIGN_RECORD, step, f"changed record {record.id} of another client")
         for record in changes.touched()
@@ -401,7 +402,6 @@ def foreign_records(
     client_words = {w for text in client_texts for w in words(text)}
     client_digits = [d for text in client_texts for d in _digit_runs(text)]
     taken = {fold(n) for n in staff.values()} | ({fold(client_name)} if client_name else set()) | client_words
-    asked = {t for text in client_texts for t in clock_times(text)}
     own = {r.start.time() for r in records if r.phone == client_phone and not r.deleted}
     reply_words, reply_digits = set(words(reply_text)), _digit_runs(reply_text)
     for record in records:
@@ -415,7 +415,7 @@ def foreign_records(
         if written and not any(_same_phone(phone, d) for d in client_digits):
             found.append(Violation(FOREIGN_RECORD, step, f"wrote the phone of record {record.id}'s owner"))
         moment = record.start.time()
-        if moment in asked or moment in own:
+        if moment in own:
             continue
         if any(_states_foreign_booking(s, record, members, services) for s in sentences(reply_text)):
             detail = f"disclosed record {record.id} of another client ({_hhmm(moment)}, {staff[record.staff_id]})"
