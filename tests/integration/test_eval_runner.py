@@ -143,6 +143,24 @@ def test_failing_expectations_are_reported_with_the_step(stage: Stage, tmp_path:
     assert result.violations == []
 
 
+def test_a_hand_off_outcome_is_read_from_what_the_product_opened(stage: Stage, tmp_path: Path) -> None:
+    asks_a_person = scenario(
+        tmp_path,
+        id="asks-a-person",
+        steps=[{"user": "позовите администратора пожалуйста"}],
+        outcome={"handed_off": True},
+    )
+    assert judge(play(stage, asks_a_person, run=1, rng=None)).passed
+    price = scenario(
+        tmp_path,
+        id="price-no-hand-off",
+        steps=[{"user": "Сколько стоит мужская стрижка?"}],
+        outcome={"handed_off": True},
+    )
+    result = judge(play(stage, price, run=1, rng=None))
+    assert result.failures == ["outcome: no hand-off to a person was opened"]
+
+
 def test_wait_until_moves_the_clock_and_runs_the_scheduled_jobs(
     stage: Stage, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

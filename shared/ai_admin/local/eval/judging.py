@@ -65,6 +65,10 @@ def judge(trace: RunTrace) -> RunResult:
     result.failures += [
         f"outcome: {text}" for text in check_outcome(spec.outcome, diff(baseline, final), spec.local, staff_name)
     ]
+    wanted = spec.outcome.handed_off if spec.outcome else None
+    if wanted is not None and wanted != (trace.handoffs > 0):
+        said = "no hand-off to a person was opened" if wanted else f"{trace.handoffs} hand-off(s) to a person opened"
+        result.failures.append(f"outcome: {said}")
     result.violations = guard_violations(trace)
     turns = [s for s in trace.steps if s.kind in TURN_KINDS]
     result.turns = len(turns)

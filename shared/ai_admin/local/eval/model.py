@@ -330,6 +330,7 @@ class Outcome(_Spec):
     cancelled: list[Id] = []
     moved: list[MoveSpec] = []
     confirmed: list[Id] = []
+    handed_off: bool | None = None  # a hand-off to a person was opened (true) / was not (false); omitted: not judged
 
 
 class ToolCallSpec(_Spec):

@@ -50,6 +50,7 @@ class RunTrace:
     facts: SalonFacts
     error: str | None = None  # why the run stopped early
     seconds: float = 0.0
+    handoffs: int = 0  # hand-offs to a person the product opened during the run
 
 
 def salon_facts(spec: Scenario) -> SalonFacts:
@@ -172,6 +173,7 @@ def play(
         if trace.error:
             break
     trace.seconds = time.monotonic() - started
+    trace.handoffs = stage.handoffs(salon)
     return trace
 
 

@@ -166,6 +166,10 @@ class Stage:
         self.fake.clear_log()  # from here on, requests are the product's
         return salon
 
+    def handoffs(self, salon: Salon) -> int:
+        """Hand-offs to a person opened for this run's salon (each run has its own salon and one client)."""
+        return int(self._db.run("SELECT count(*) FROM handoffs WHERE company_id = :id", id=salon.company_id)[0][0])
+
     def set_clock(self, salon: Salon, moment: datetime) -> None:
         """The frozen salon clock, for the worker (Redis, ISO-8601 with offset) and the fake CRM."""
         self.redis.set(CLOCK_KEY, moment.isoformat())
