@@ -139,7 +139,9 @@ def template_bound(stack: stack_module.Stack) -> tuple[float, int, int]:
     settings.reset()
     try:
         whatsapp, llm = load(WhatsAppSettings), load(LlmSettings)
-        bound = worst_turn_s(whatsapp.debounce_max_wait_s, llm.turn_budget_s, whatsapp.send_budget_s)
+        bound = worst_turn_s(
+            whatsapp.debounce_max_wait_s, llm.turn_budget_s, whatsapp.send_budget_s, whatsapp.handoff_budget_s
+        )
     finally:
         os.environ.clear()
         os.environ.update(saved)

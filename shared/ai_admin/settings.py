@@ -162,6 +162,7 @@ class WhatsAppSettings(_Group):
     debounce_max_wait_s: float = Field(default=15.0, gt=0, le=300, description="answer a nonstop typist")
     send_timeout_s: float = Field(default=10.0, gt=0, le=60)
     send_budget_s: float = Field(default=10.0, gt=0, le=60, description="every send of one turn, retries included")
+    handoff_budget_s: float = Field(default=5.0, gt=0, le=60, description="alerting admins of a turn that failed")
     send_max_retries: int = Field(default=3, ge=0, le=10, description="on 130429 / 131056")
     send_backoff_base_s: float = Field(default=1.0, gt=0, le=30)
     send_backoff_cap_s: float = Field(default=8.0, gt=0, le=60)

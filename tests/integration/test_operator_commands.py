@@ -197,7 +197,7 @@ def test_salon_add_checks_against_yclients_and_writes_only_a_valid_salon(
     updated = cli(
         "salon", "add", "--company", "1", "--phone-number-id", "100000000000009", "--update",
         "--admin", "8 999 000-01-00", "--admin", "+79990000101", "--reminders-from", "18:30", "--reminders-to", "20:00",
-        env=env,
+        "--no-pause-bot", "--pause-hours", "4", env=env,
     )  # fmt: skip
     assert updated.returncode == 0, updated.stderr
     title, timezone, number, settings = salon_settings(db, 1)
@@ -206,6 +206,7 @@ def test_salon_add_checks_against_yclients_and_writes_only_a_valid_salon(
     assert settings == {
         "admins": ["+79990000100", "+79990000101"],
         "reminders": {"evening_from": "18:30", "evening_to": "20:00"},
+        "handoff": {"pause_bot": False, "pause_hours": 4.0},
     }
     assert "next: ai-admin sync all --full --company 1" in updated.stdout
 
@@ -213,10 +214,11 @@ def test_salon_add_checks_against_yclients_and_writes_only_a_valid_salon(
     assert unknown.returncode == 2 and unknown.stderr.strip() == "ai-admin: salon not added: YClients has no company 2"
     bad = cli(
         "salon", "add", "--company", "2", "--phone-number-id", "12ab", "--timezone", "Mars/Base", "--admin", "nope",
-        "--reminders-from", "21:00", "--reminders-to", "19:00", env=env,
+        "--reminders-from", "21:00", "--reminders-to", "19:00", "--pause-hours", "0", env=env,
     )  # fmt: skip
     assert bad.returncode == 2
-    for problem in ("phone_number_id '12ab'", "time zone 'Mars/Base'", "admin 'nope'", "reminder window 21:00-19:00"):
+    problems = ("phone_number_id '12ab'", "time zone 'Mars/Base'", "admin 'nope'", "reminder window 21:00-19:00")
+    for problem in (*problems, "--pause-hours 0"):
         assert problem in bad.stderr
     wrong_token = cli(
         "salon", "add", "--company", "1", "--phone-number-id", "100000000000009", "--update",

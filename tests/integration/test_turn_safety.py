@@ -4,6 +4,7 @@ offline brain), real PostgreSQL and Redis, the fake WhatsApp Graph API."""
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,7 +15,7 @@ import redis
 
 from ai_admin.bootstrap import conversation_worker
 from ai_admin.conversation.answer_turn import TurnAnswerer, TurnOutcome, TurnRequest
-from ai_admin.conversation.ports import TurnResponder
+from ai_admin.conversation.ports import HandoffOutcome, HandoffRequest, TurnResponder
 from ai_admin.domain.messages import InboundTurn, OutboundMessage, Recipient
 from ai_admin.local.eval.loading import LoadedScenario, from_document
 from ai_admin.local.eval.stage import Salon, Stage
@@ -150,6 +151,51 @@ def test_a_turn_that_breaks_is_told_handed_off_and_its_yes_never_acts_later(stag
     assert not record_deleted(salon)
     assert all("отменена" not in text for text in replies_since(stage, before))
     assert responder.seen == ["Отмените мою запись, пожалуйста", "да", "да, конечно"]  # "да" ran once
+
+
+class BrokenHandoffs:
+    """The hand-off store fails (a database blip, an alert bug) just when a failed turn needs it."""
+
+    def hand_off(self, request: HandoffRequest) -> HandoffOutcome:
+        raise RuntimeError("the database blinked")
+
+
+def test_a_failed_turn_whose_hand_off_fails_too_is_still_told_and_closed(stage: Stage, salon: Salon) -> None:
+    responder = FailsOn(conversation_worker.responder(), "да")
+    answerer = worker(responder=responder, handoffs=BrokenHandoffs())
+    answerer.answer(queued(salon, "Отмените мою запись, пожалуйста"))
+    before = len(stage.sent())
+    assert answerer.answer(queued(salon, "да")).answered
+    [sorry] = replies_since(stage, before)
+    assert "не получилось" in sorry.lower() and "позвоните" in sorry.lower()  # nobody was told, and it says so
+    answerer.answer(queued(salon, "да, конечно"))
+    assert not record_deleted(salon)
+    assert responder.seen == ["Отмените мою запись, пожалуйста", "да", "да, конечно"]  # "да" was decided once
+
+
+def test_alerting_the_admins_of_a_failed_turn_has_its_own_budget(stage: Stage, salon: Salon) -> None:
+    admin = "+79160000999"
+    # the salon lists an administrator whose WhatsApp answers late
+    rows(
+        stage.stack,
+        "UPDATE companies SET settings = settings || CAST(:s AS jsonb) WHERE company_id = :c RETURNING company_id",
+        s=json.dumps({"admins": [admin]}),
+        c=salon.company_id,
+    )
+    fake = stage.stack.fake_whatsapp
+    assert fake is not None
+    fake.delay(8.0, to=admin.lstrip("+"))
+    try:
+        answerer = worker(responder=FailsOn(conversation_worker.responder(), "сломайся"), handoff_budget_s=1.0)
+        before = len(stage.sent())
+        started = time.monotonic()
+        assert answerer.answer(queued(salon, "сломайся")).answered
+        elapsed = time.monotonic() - started
+    finally:
+        fake.delay(0, to=admin.lstrip("+"))
+    [sorry] = replies_since(stage, before)
+    assert "не получилось" in sorry.lower()
+    assert elapsed < 8.0, elapsed  # the alert was cut at its 1 s budget; the late send alone takes 8
 
 
 def test_a_turn_cut_short_after_sending_is_finished_by_its_redelivery_without_a_second_reply(

@@ -182,7 +182,9 @@ def test_a_conversation_batch_always_ends_inside_the_worker_timeout(monkeypatch:
         monkeypatch.setenv(name, "unused")
     settings.reset()
     whatsapp, llm = load(WhatsAppSettings), load(LlmSettings)
-    turn = worst_turn_s(whatsapp.debounce_max_wait_s, llm.turn_budget_s, whatsapp.send_budget_s)
+    turn = worst_turn_s(
+        whatsapp.debounce_max_wait_s, llm.turn_budget_s, whatsapp.send_budget_s, whatsapp.handoff_budget_s
+    )
     [source] = worker.sqs_sources
     assert source.batch_size * (turn + BOOKKEEPING_S) <= worker.timeout, (source.batch_size, turn, worker.timeout)
     # the brains' budget bounds the model calls: a call cannot outlast it

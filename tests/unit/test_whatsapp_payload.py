@@ -145,6 +145,15 @@ def test_nul_characters_are_removed_from_text_and_names() -> None:
     assert "\\u0000" not in json.dumps(item.to_dict())
 
 
+def test_lone_surrogates_are_removed() -> None:
+    """JSON may escape half a surrogate pair; Python reads it, but no UTF-8 encoder (Redis, PostgreSQL) takes it."""
+    body = encode(samples.delivery(samples.MESSAGES["text"])).replace(b'"body":"', b'"body":"\\ud800', 1)
+    assert b"\\ud800" in body
+    [item] = parse(body).messages
+    item.message.text.encode()
+    json.dumps(item.to_dict(), ensure_ascii=False).encode()
+
+
 def test_signature_checks() -> None:
     body = encode(samples.delivery(samples.MESSAGES["text"]))
     signature.verify(body, signature.sign(body, "s3"), "s3")

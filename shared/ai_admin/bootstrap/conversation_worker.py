@@ -121,5 +121,6 @@ def answerer() -> TurnAnswerer:
         max_wait_s=config.debounce_max_wait_s,
         decide_budget_s=load(LlmSettings).turn_budget_s,
         send_budget_s=config.send_budget_s,
+        handoff_budget_s=config.handoff_budget_s,
         humans=handoffs(),
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from ai_admin.conversation.ports import (
     Conversation,
     HandoffLog,
+    HandoffOutcome,
     HandoffRequest,
     HumanDesk,
     JournaledTurn,
@@ -55,10 +56,11 @@ class TurnRequest:
     item: str | None = None  # the buffered message itself (records enqueued before it existed carry none)
 
 
-def worst_turn_s(max_wait_s: float, decide_budget_s: float, send_budget_s: float) -> float:
+def worst_turn_s(max_wait_s: float, decide_budget_s: float, send_budget_s: float, handoff_budget_s: float) -> float:
     """The longest one record can keep the worker, bookkeeping aside: waiting for the client to stop
-    typing, deciding (brains and their CRM calls share one deadline) and sending (one deadline)."""
-    return max_wait_s + decide_budget_s + send_budget_s
+    typing, deciding (brains and their CRM calls share one deadline), telling an administrator when
+    deciding failed (one deadline) and sending (one deadline)."""
+    return max_wait_s + decide_budget_s + handoff_budget_s + send_budget_s
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class TurnAnswerer:
     max_wait_s: float = 15.0
     decide_budget_s: float = 25.0  # the brains' turn budget: the CRM calls of its tools end with it too
     send_budget_s: float = 10.0
+    handoff_budget_s: float = 5.0  # telling the administrators about a turn that failed
     clock: Callable[[], float] = field(default=time.time)
     sleep: Callable[[float], None] = field(default=time.sleep)
     humans: HumanDesk | None = None  # administrators' own messages, clients a person has taken over
@@ -153,11 +156,15 @@ class TurnAnswerer:
                 return self._decide(inbound, conversation), False
         except Exception:
             logger.exception("turn failed: the client is told, an administrator takes over")
-        outcome = self.handoffs.hand_off(
-            HandoffRequest(
-                turn.company_id, conversation.conversation_id, inbound.phone, None, "бот не смог обработать сообщение"
-            )
+        request = HandoffRequest(
+            turn.company_id, conversation.conversation_id, inbound.phone, None, "бот не смог обработать сообщение"
         )
+        try:
+            with deadlines.within(self.handoff_budget_s):
+                outcome = self.handoffs.hand_off(request)
+        except Exception:  # the turn is still closed and the client told the truth: nobody was told
+            logger.exception("could not hand the failed turn off")
+            outcome = HandoffOutcome.FAILED
         try:
             self.responder.abandon(inbound)
         except Exception:

@@ -653,6 +653,8 @@ def cmd_salon_add(args: argparse.Namespace) -> int:
         admins=tuple(args.admin or ()),
         reminders_from=args.reminders_from,
         reminders_to=args.reminders_to,
+        pause_bot=args.pause_bot,
+        pause_hours=args.pause_hours,
     )
     running = _running(args) or {}
     yclients_env = {k: v for k, v in running.items() if k.startswith("YCLIENTS_")} | _explicit_env()
@@ -752,6 +754,12 @@ def _add_operator_commands(sub: Any) -> None:
     add.add_argument("--admin", action="append", help="an administrator's WhatsApp number for hand-offs (repeat)")
     add.add_argument("--reminders-from", help="evening reminder window start, HH:MM salon time (default 19:00)")
     add.add_argument("--reminders-to", help="evening reminder window end, HH:MM (default 21:00)")
+    add.add_argument(
+        "--pause-bot",
+        action=argparse.BooleanOptionalAction,
+        help="stay quiet while an administrator has a client's hand-off (default: yes)",
+    )
+    add.add_argument("--pause-hours", type=float, help="an open hand-off expires after these hours (default 12)")
     add.add_argument("--update", action="store_true", help="change a salon that is already here")
     add.set_defaults(run=cmd_salon_add)
 

@@ -123,6 +123,7 @@ class FakeWhatsApp:
         self.access_token = access_token
         self._sent: list[SentMessage] = []
         self._failures: list[_Failure] = []
+        self._delays: dict[str | None, float] = {}  # recipient (None: anyone) -> seconds before answering
         self._attempts: list[dict[str, Any]] = []
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
@@ -188,6 +189,10 @@ class FakeWhatsApp:
         except (ValueError, BodyError) as error:
             return 400, _error(100, str(error))
         with self._lock:
+            delay = self._delays.get(body.get("to"), self._delays.get(None, 0.0))
+        if delay:
+            time.sleep(delay)
+        with self._lock:
             self._attempts.append(body)
             failure = next(
                 (f for f in self._failures if f.to is None or f.to in (body.get("to"), body.get("recipient"))),
@@ -213,6 +218,14 @@ class FakeWhatsApp:
         """The next ``times`` sends (to ``to``, or to anyone) fail with WhatsApp error ``code``."""
         with self._lock:
             self._failures.append(_Failure(code, times, to))
+
+    def delay(self, seconds: float, to: str | None = None) -> None:
+        """Sends (to ``to``, or to anyone) are answered ``seconds`` late; 0 ends it."""
+        with self._lock:
+            if seconds:
+                self._delays[to] = seconds
+            else:
+                self._delays.pop(to, None)
 
     def sent(self) -> list[SentMessage]:
         with self._lock:

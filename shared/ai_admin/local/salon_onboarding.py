@@ -31,6 +31,8 @@ class NewSalon:
     admins: tuple[str, ...] = ()
     reminders_from: str | None = None
     reminders_to: str | None = None
+    pause_bot: bool | None = None  # None: as it is (new salons: the bot pauses during a hand-off)
+    pause_hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def checked(salon: NewSalon) -> tuple[tuple[str, ...], dict[str, str]]:
             )
         else:
             window = {"evening_from": f"{start:%H:%M}", "evening_to": f"{end:%H:%M}"}
+    if salon.pause_hours is not None and not 0 < salon.pause_hours <= 168:
+        problems.append(f"--pause-hours {salon.pause_hours:g} must be more than 0 and at most 168 (a week)")
     if problems:
         raise OnboardingError("; ".join(problems))
     return admins, window
@@ -102,6 +106,13 @@ def add_salon(conn: pg8000.native.Connection, yclients: Any, salon: NewSalon, *,
         settings["admins"] = list(admins)
     if window:
         settings["reminders"] = {**(settings.get("reminders") or {}), **window}
+    handoff = {
+        key: value
+        for key, value in (("pause_bot", salon.pause_bot), ("pause_hours", salon.pause_hours))
+        if value is not None
+    }
+    if handoff:
+        settings["handoff"] = {**(settings.get("handoff") or {}), **handoff}
     conn.run(
         "INSERT INTO companies (company_id, title, address, phone, timezone, whatsapp_phone_number_id, settings,"
         " active) VALUES (:id, :title, :address, :phone, :tz, :number, CAST(:settings AS jsonb), true)"

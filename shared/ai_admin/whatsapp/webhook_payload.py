@@ -13,6 +13,7 @@ are removed from every string.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -257,9 +258,12 @@ def _depth(data: Any) -> int:
     return deepest
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8)
+
+
 def _without_nul(data: Any) -> Any:
     if isinstance(data, str):
-        return data.replace("\x00", "")
+        return _UNSTORABLE.sub("", data)
     if isinstance(data, dict):
         return {_without_nul(k): _without_nul(v) for k, v in data.items()}
     if isinstance(data, list):
