@@ -8,7 +8,8 @@ time=19:00 firm"`` is two intents in that order. Keys (every one optional):
 * ``staff=Сергей`` (first word of the member's name), ``nostaff=A&B``, ``any``, ``ustaff=Вова``;
 * when: ``day=+1`` (days from the clock's date) or ``day=sat``, ``until=+6``, ``time=19:00``,
   ``part=evening``, ``win=18:00-`` / ``win=-13:00`` / ``win=12:00-15:00``, ``shift=60``,
-  ``nudge=earlier``, ``unclear``, ``past``, ``ambig``. Naming any of them checks the whole WhenSpec;
+  ``nudge=earlier``, ``unclear``, ``past``, ``ambig``, ``by=12:00`` (over by then). Naming any of them checks
+  the whole WhenSpec;
 * record: ``rday=+1``, ``rtime=15:00``, ``rsvc=Детская стрижка``, ``rstaff=Сергей``, ``rord=2``, ``rid=7``;
 * ``firm`` / ``!firm``, ``usual``, ``name=Никита``, ``late=10``, ``reply=answer_yes``.
 
@@ -133,7 +134,7 @@ CLOCKS = {
 
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 _PARTS = {"morning": PartOfDay.MORNING, "afternoon": PartOfDay.AFTERNOON, "evening": PartOfDay.EVENING}
-_WHEN_KEYS = {"day", "until", "time", "part", "win", "shift", "nudge", "unclear", "past"}
+_WHEN_KEYS = {"day", "until", "time", "part", "win", "shift", "nudge", "unclear", "past", "by"}
 
 
 @dataclass
@@ -197,6 +198,7 @@ def _expected_when(keys: dict[str, str], today: date) -> WhenSpec:
         nudge=keys.get("nudge"),  # type: ignore[arg-type]
         unclear="unclear" in keys,
         past="past" in keys,
+        finish_by=_time(keys["by"]) if "by" in keys else None,
     )
 
 

@@ -213,3 +213,44 @@ def test_a_reminder_sent_since_the_last_reply_is_what_yes_answers() -> None:
     reply = d.say("да")
     assert reply.startswith("Спасибо")  # the reminder was the bot's first message: no second hello
     assert d.memory.records[9101].attendance == 2
+
+
+# --- found by dialogs written outside the team ---------------------------------------------------
+
+
+def test_running_late_in_answer_to_a_reminder_confirms_the_visit() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (101,), at("2026-03-11T18:00"))
+    _reminded(d, 9101)
+    reply = d.say("да буду, но минут на 15 опоздаю, пробки")
+    assert "предупредили" in reply and "15:00" not in reply
+    assert d.memory.records[9101].attendance == 2
+
+
+def test_yes_to_the_only_booking_shown_goes_on_with_the_act() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (101,), at("2026-03-11T12:00"))
+    first = d.say("отмените мою детскую стрижку")  # the booking is a men's haircut: it is shown, not cancelled
+    assert "12:00" in first and not d.memory.records[9101].deleted
+    second = d.say("да")
+    assert "несколько" not in second and "Отменить" in second and not d.memory.records[9101].deleted
+    assert "отменена" in d.say("да")
+    assert d.memory.records[9101].deleted
+
+
+def test_another_time_right_after_booking_moves_that_booking() -> None:
+    d = dialog()
+    d.memory.profiles["+79990000001"] = ClientProfile("+79990000001", client_id=1, name="Анна")
+    assert "Записал" in d.say("Запишите на мужскую стрижку к Сергею завтра в 15:00")
+    reply = d.say("ой, давайте лучше в 16")
+    assert "Перенести" in reply and "16:00" in reply
+    d.say("да")
+    mine = [r for r in d.memory.records.values() if r.phone == "+79990000001" and not r.deleted]
+    assert [(r.staff_id, r.start) for r in mine] == [(201, at("2026-03-11T16:00"))]
+
+
+def test_a_visit_that_must_end_by_a_time_is_offered_only_starts_that_end_by_it() -> None:
+    d = dialog()
+    reply = d.say("завтра мужская стрижка к Сергею, к 12 надо успеть на работу")
+    assert "11:00" in reply and "11:30" not in reply and "12:00" not in reply
+    assert not d.memory.records

@@ -100,7 +100,10 @@ CASES: list[tuple[str, str, str, str, str]] = [
     (B, NOON, "staff", "любой", "book any"),
     (B, NOON, "", "к любому мастеру на завтра в 16", "book any day=+1 time=16:00"),
     (N, NOON, "", "не к марии пожалуйста", "book nostaff=Мария"),
-    (Y, NOON, "", "к анне или ольге, только не к светлане", "book nostaff=Светлана"),
+    # either of two named: every other master is ruled out
+    (Y, NOON, "", "к анне или ольге, только не к светлане", "book nostaff=Светлана&Виктория any"),
+    (B, NOON, "", "не к сергею, к артему", "book staff=Артём nostaff=Сергей"),
+    (B, NOON, "", "не к сергею и бари", "book nostaff=Сергей&Бари"),
     # --- moving a booking ------------------------------------------------------------------------
     (B, NOON, "", "перенесите на час позже", "move shift=60"),
     (B, NOON, "", "можно на полчаса пораньше?", "move shift=-30"),

@@ -135,14 +135,16 @@ class BookingFlow(FactsFlow):
     def _first_free(self, intent: Intent) -> None:
         """A master and a span of time but no service yet ("к Руслану сегодня после 19"): the first start in
         it that any of the master's services fits, so the time is true whichever service is named next."""
-        window = window_of(intent.when)
         member = self.ctx.catalogue.member(intent.staff) if intent.staff is not None else None
-        if member is None or window is None or intent.when.time is not None:
+        if member is None or intent.when.time is not None:
             return
         theirs = facts.services_of(self.ctx.catalogue, sorted(member.service_ids))
         if not theirs:
             return
         longest = max(theirs, key=lambda s: s.minutes)
+        window = window_of(intent.when, longest.minutes)
+        if window is None:
+            return
         day = intent.when.day or self.cal.today
         slots = self.cal.slots_on([member], day, [longest.id], window)
         if slots:
@@ -237,6 +239,7 @@ class BookingFlow(FactsFlow):
         if mine is None:
             return False
         self.st.booked_turns[self.ctx.turn_key] = mine.record_id
+        self.st.just_booked = mine.record_id
         self.st.settle()
         self.out.append(self.say.booked(self._booking_text(mine)))
         return True
@@ -278,7 +281,7 @@ class BookingFlow(FactsFlow):
         return self.say.slot_list(parts)
 
     def _list_days(self, subject: Subject, days: list[date], when: WhenSpec) -> None:
-        window = window_of(when)
+        window = window_of(when, sum(s.minutes for s in subject.services))
         named = subject.named
         what = self.say.what(subject.services, named.name if named else None)
         if not days:
@@ -315,6 +318,11 @@ class BookingFlow(FactsFlow):
         masters = sorted({s.staff_id for s in kept})
         if named is None and len(masters) > 1 and subject.moving is None:
             text += " " + self.say.masters_free([m.name for m in subject.staff if m.id in masters])
+        elif named is None and len(masters) == 1 and len(subject.staff) > 1 and subject.moving is None:
+            # anyone would do, and only one master is free then: the client is told who it will be
+            member = self.ctx.catalogue.member(masters[0])
+            if member is not None:
+                text += " " + self.say.all_with(member.name)
         self._ask(Expecting.TIME, text)
 
     def _nudge(self, subject: Subject, when: WhenSpec) -> None:
@@ -408,6 +416,7 @@ class BookingFlow(FactsFlow):
         )
         if result.booked is not None:
             self.st.booked_turns[self.ctx.turn_key] = result.booked.record_id
+            self.st.just_booked = result.booked.record_id
             self.st.settle()
             self.st.day = None
             self.acts.append(Action.BOOKED)

@@ -36,7 +36,8 @@ class ChangeFlow(BookingFlow):
             self.out.append(self.say.no_bookings())
             raise Stop
         if not intent.record.is_empty:
-            found = matching(mine, intent.record, self.st.choice.record_ids if self.st.choice else ())
+            listed = self.st.choice.record_ids if self.st.choice else ()
+            found = matching(mine, intent.record, listed, self.ctx.catalogue)
             if len(found) == 1:
                 return found[0]
             options = found or mine
@@ -127,7 +128,7 @@ class ChangeFlow(BookingFlow):
         hint = intent.record
         if hint.is_empty or hint.record_id is not None or hint.ordinal is not None:
             return intent
-        if matching(self.acting.bookings.upcoming(), hint):
+        if matching(self.acting.bookings.upcoming(), hint, catalogue=self.ctx.catalogue):
             return intent
         when = intent.when
         if when.day is None and hint.day is not None:
@@ -171,6 +172,11 @@ class ChangeFlow(BookingFlow):
 
     def _late(self, intent: Intent) -> None:
         booked = self._todays_booking()
+        if booked is not None and booked.record_id == self.st.reminded:
+            # "буду, но минут на 15 опоздаю" answers the reminder: the client is coming, the visit is confirmed
+            self.st.reminded = None
+            if self.acting.bookings.confirm(booked) is None:
+                self.acts.append(Action.CONFIRMED)
         moment = self.say.moment(booked.start, self.cal.today) if booked else None
         self.out.append(self.say.late(intent.minutes_late, moment))
 

@@ -59,7 +59,8 @@ class DialogEngine(ChangeFlow):
         said = (
             [i for i in understanding.intents if i.reply_id is None] if self.ctx.button_ids else understanding.intents
         )
-        intents = self._reconcile([*self._button_intents(), *said])
+        just_booked, self.st.just_booked = self.st.just_booked, None
+        intents = self._reconcile([*self._button_intents(), *said], just_booked)
         named = next((i.name for i in intents if i.kind is K.NAME and i.name and not i.tentative), None)
         if named:
             self.st.client_name = named
@@ -122,7 +123,7 @@ class DialogEngine(ChangeFlow):
                 found.append(Intent(K.MOVE, record=hint, reply_id=button))
         return found
 
-    def _reconcile(self, intents: list[Intent]) -> list[Intent]:
+    def _reconcile(self, intents: list[Intent], just_booked: int | None = None) -> list[Intent]:
         pending = self.st.pending
         if pending is not None:
             # "переносите" / "отменяйте" / "записывайте" to the act just stated: that is the yes
@@ -160,6 +161,9 @@ class DialogEngine(ChangeFlow):
         moving = self._moving_record()
         if moving is not None and not self._has(intents, K.MOVE, K.CANCEL):
             intents = [self._as_move(i, moving) if i.kind is K.BOOK else i for i in intents]
+        elif just_booked is not None and not self._has(intents, K.MOVE, K.CANCEL) and self.st.offer is None:
+            # "Записал на 12:00" - "давайте в пол одиннадцатого": that booking's new time, never a second one
+            intents = [self._as_move(i, just_booked) if self._changes_it(i, just_booked) else i for i in intents]
         if self.st.choice is not None and not any(
             i.kind in (K.MOVE, K.CANCEL) and not i.record.is_empty for i in intents
         ):
@@ -179,6 +183,20 @@ class DialogEngine(ChangeFlow):
         if st.choice is not None and st.choice.act == "move" and len(st.choice.record_ids) == 1:
             return st.choice.record_ids[0]
         return None
+
+    def _changes_it(self, intent: Intent, record_id: int) -> bool:
+        """A time for the same visit, on its day or none: the booking just made, said again otherwise."""
+        if intent.kind is not K.BOOK or intent.when.time is None or intent.when.shift_minutes is not None:
+            return False
+        try:
+            booked = self.acting.bookings.find(record_id)
+        except (BookingsUnreadable, PhoneNotVerified):  # a typed phone books, never changes: a new request
+            return False
+        if booked is None or (intent.services and not set(intent.services) <= set(booked.service_ids)):
+            return False
+        day = intent.when.day
+        start = booked.start.astimezone(self.ctx.now.tzinfo)
+        return (day is None or day == start.date()) and intent.when.time != start.time().replace(tzinfo=None)
 
     def _as_move(self, intent: Intent, record_id: int) -> Intent:
         """A time named while a move is being arranged is the move's new time, never a second booking."""
@@ -204,7 +222,7 @@ class DialogEngine(ChangeFlow):
         hint = _hint_of(source)
         assert hint is not None
         options = [b for i in choice.record_ids if (b := self.acting.bookings.find(i)) is not None]
-        picked = matching(options, hint, choice.record_ids)
+        picked = matching(options, hint, choice.record_ids, self.ctx.catalogue)
         if len(picked) != 1:
             return intents
         kind = {"move": K.MOVE, "cancel": K.CANCEL, "confirm": K.YES}[choice.act]
@@ -287,6 +305,13 @@ class DialogEngine(ChangeFlow):
             self._offered_yes(Intent(K.BOOK, when=at_start(slot.start), staff=slot.staff_id, firm=True))
         elif st.offer is not None and st.offer.slots:
             self._offered_yes(Intent(K.BOOK, firm=False))  # "да" to several times: which one
+        elif st.choice is not None and len(st.choice.record_ids) == 1:
+            # "Ваша запись: ... Вы о ней?" - "да": that booking, and the act asked of it goes on
+            choice, st.choice = st.choice, None
+            kind = {"move": K.MOVE, "cancel": K.CANCEL, "confirm": K.YES}[choice.act]
+            hint = RecordHint(record_id=choice.record_ids[0])
+            chosen = Intent(kind, record=hint, when=choice.when or WhenSpec(), staff=choice.staff_id)
+            self._drive(chosen)
         elif st.choice is not None:
             self._ask(Expecting.CHOICE, self.say.which_booking(self._listed(st.choice.record_ids)))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from ai_admin.conversation.actions import Action
 from ai_admin.conversation.model import Booked, ServiceInfo, StaffInfo
@@ -126,10 +126,16 @@ def at_start(start: datetime) -> WhenSpec:
     return WhenSpec(day=start.date(), time=start.timetz().replace(tzinfo=None))
 
 
-def window_of(when: WhenSpec) -> TimeWindow | None:
-    if when.window is not None:
-        return when.window
-    return when.part_of_day.window if when.part_of_day is not None else None
+def window_of(when: WhenSpec, minutes: int = 0) -> TimeWindow | None:
+    """The span the visit may start in; a visit of ``minutes`` that must be over by ``finish_by`` starts that
+    much before it."""
+    window = when.window or (when.part_of_day.window if when.part_of_day is not None else None)
+    if when.finish_by is None:
+        return window
+    # the window's end is exclusive: a visit ending exactly at finish_by may start at finish_by - minutes
+    latest = (datetime.combine(date.min, when.finish_by) - timedelta(minutes=minutes - 1)).time()
+    end = min(latest, window.end) if window is not None and window.end is not None else latest
+    return TimeWindow(window.start if window is not None else None, end)
 
 
 def usable_name(name: str | None) -> str | None:

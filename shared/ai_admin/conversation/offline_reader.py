@@ -144,7 +144,7 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
     ),
     K.STAFF_LIST: _cue(
         r"\bкакие (?:у вас )?(?:есть )?мастер\w*",
-        r"\bкто (?:из мастеров|у вас|делает|может|лучше|стриж\w*|красит|работает)\b",
+        r"\bкто (?:из мастеров|из них|из вас|у вас|делает|может|лучше|стриж\w*|красит|работает)\b",
         r"\bмастера есть\b",
         r"\bсписок мастеров\b",
         r"\bваши мастера\b",
@@ -337,7 +337,7 @@ _NAME_AFTER = re.compile(
     r"\b(?:меня зовут|зовут меня|мое имя|меня)\s+(?P<n>[а-яa-z]+)(?:\s+(?P<s>[а-я]+))?(?P<tail>\s+зовут\b)?"
 )
 _NAME_SELF = re.compile(
-    r"(?:^|[.,!?;]\s*|\b(?:привет|здравствуйте|добрый день|добрый вечер)\s+)(?:я|это)\s+(?P<n>[а-я]+)"
+    r"(?:^|[.,!?;]\s*|\b(?:привет|здравствуйте|добрый день|добрый вечер)\s+)(?:я|это)\s+(?P<n>[а-яa-z]+)"
     r"(?=\s*(?:[.,!?;)]|$)|\s+(?:хочу|хотел\w*|можно|запиш\w*|мне|я|с|из|подскажите)\b)"
 )
 _NOT_NAMES = frozenset(
@@ -364,6 +364,7 @@ _NO_BOOKING_BESIDE = frozenset(
 _AFTER_THEM = re.compile(
     r"\b(?:сразу |прямо )?(?:после|следом за) (?:него|нее|ним|ней|них|этого|этой)\b|\bсразу после\b(?!\s*\d)"
 )
+_QUESTIONS = frozenset({K.PRICE, K.EXPLAIN})  # questions about a service, which a request before them names
 _SLOT_TAKERS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.PRICE, K.EXPLAIN, K.STAFF_LIST, K.STAFF_SCHEDULE, K.CHOOSE})
 _SOCIAL = frozenset({K.GREETING, K.THANKS, K.BYE, K.YES, K.NO})
 _ACTIONS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.CHOOSE})
@@ -513,6 +514,9 @@ class _Turn:
                 word = match.group("n")
                 if not _plausible_name(word, strict=pattern is _NAME_SELF):
                     continue
+                written = re.search(rf"\b{re.escape(word)}\b", self.ctx.text, re.IGNORECASE)
+                if re.fullmatch(r"[a-z]+", word) and not (written and written.group()[:1].isupper()):
+                    continue  # "i'm fine", "this is late": a Latin name is written with a capital ("Im Alex")
                 if pattern is _NAME_AFTER and word == "меня":
                     continue
                 self.found.append((match.start(), Intent(K.NAME, name=self._original(word))))
@@ -553,7 +557,7 @@ class _Turn:
             if _corrects(groups, pending, position, text):
                 continue
             if kinds:
-                pending = _add_cued(groups, pending, position, text, kinds)
+                pending = _add_cued(groups, self._request_before(groups, pending, kinds), position, text, kinds)
             elif self._has_slots(text):
                 host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
                 if _PREFERS.match(text):  # "лучше в пятницу": a wish, so the request's, past a question between
@@ -573,7 +577,20 @@ class _Turn:
         # a question of its own ("есть ли парковка"), or the only thing said; else a tag on the request
         alone = not groups and not self.found
         groups += [q for q in questions if alone or _OWN_QUESTION.search(q.text)]
-        return _merge(sorted(groups, key=lambda g: g.position))
+        return [part for g in _merge(sorted(groups, key=lambda g: g.position)) for part in self._two_lists(g)]
+
+    def _two_lists(self, group: _Group) -> list[_Group]:
+        """ "какие у вас мастера есть? и кто из них бреет?": every master, and who does that, are two answers."""
+        if group.kind is not K.STAFF_LIST or len(group.texts) < 2:
+            return [group]
+        parts: list[_Group] = []
+        for text in group.texts:
+            if not parts or _CUES[K.STAFF_LIST].search(text):
+                parts.append(_Group(K.STAFF_LIST, group.position + len(parts), [text], group.implicit))
+            else:
+                parts[-1].texts.append(text)
+        named = [bool(self._services(p.text)) for p in parts]
+        return parts if len(parts) > 1 and any(named) and not all(named) else [group]
 
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
         found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
@@ -653,6 +670,20 @@ class _Turn:
         if self.ctx.expecting in (Expecting.CHOICE, Expecting.TIME) and ordinal_of(text) is not None:
             return True
         return not self._when(text).is_empty
+
+    def _request_before(
+        self, groups: list[_Group], pending: list[tuple[int, str]], kinds: list[tuple[int, IntentKind]]
+    ) -> list[tuple[int, str]]:
+        """Slot clauses before a question about a service stay a request of their own when they arrange a
+        visit (a master, a day or a time): "к Кристине в пятницу после 6. и сколько это будет стоить?"."""
+        if not pending or not {k for _, k in kinds} <= _QUESTIONS:
+            return pending
+        text = ", ".join(t for _, t in pending)
+        staff = resolve_staff(text, self.catalogue)
+        if staff.id is None and not staff.excluded and self._when(text).is_empty:
+            return pending
+        groups.append(_Group(K.BOOK, pending[0][0], [t for _, t in pending], implicit=True))
+        return []
 
     def _answer(self, text: str) -> IntentKind | None:
         answer = read_answer(text)
@@ -752,6 +783,16 @@ class _Turn:
         split = re.search(r"\b(?:с|со)\s+(?P<from>[^,]+?)\s+на\s+(?P<to>.+)$", target)
         if split and not resolve_when_spec(f"в {split.group('from')}", self.ctx.now, self.catalogue).is_empty:
             record_words, target = f"{record_words} в {split.group('from')}", f"на {split.group('to')}"
+        # "мою запись на завтра сдвинуть ...": said before the change, the day is the booking's ("перенесите
+        # запись на завтра" asks for tomorrow)
+        own = _BOOKING_ON.search(target)
+        verb = _CUES[K.MOVE].search(target)
+        if (
+            own
+            and (verb is None or verb.start() > own.end())
+            and resolve_when_spec(own.group("on"), self.ctx.now, self.catalogue).day is not None
+        ):
+            record_words, target = f"{record_words} {own.group('on')}", target.replace(own.group("on"), " ", 1)
         adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
         if adjective and re.search(r"\bна\b", target[adjective.end() :]):
             record_words += f" {adjective.group()}"
@@ -766,6 +807,10 @@ class _Turn:
             record_time, when = record_time or when.time, replace(when, time=None)
         record = RecordHint(day=booked.day, time=record_time, service_ids=services.ids, staff_id=staff.id)
         return Intent(K.MOVE, when=when, record=record)
+
+
+# the booking named by its day ("запись на завтра", "записи в субботу"), before the change asked of it
+_BOOKING_ON = re.compile(r"\bзапис[а-я]*\s+(?P<on>(?:на|в|во)\s+(?!\d)[а-я]+(?:\s+\d{1,2}(?:[.:]\d{2})?)?)")
 
 
 def _excuse_and_target(texts: list[str]) -> tuple[str, str]:
@@ -823,11 +868,18 @@ def _grieves(text: str) -> bool:
     return any("past" in verb_grammemes(word) for word in told)
 
 
+# "смотрите", "слушайте": said to get attention, they ask nothing of the salon
+_DISCOURSE = frozenset({"работаете", "смотрите", "слушайте", "знаете", "понимаете", "представляете", "видите"})
+
+
 def _asks_you(text: str) -> re.Match[str] | None:
-    """ "вы снимаете нарощенные?", "стрижёте детей?": the salon is asked whether it does something."""
+    """ "вы снимаете нарощенные?", "стрижёте детей?": the salon is asked whether it does something.
+    Not when the client says what they want ("мне надо подстричься")."""
+    if _REQUEST.search(text):
+        return None
     for match in re.finditer(r"[а-я]+", text):
         grammemes = verb_grammemes(match.group())
-        if {"2per", "plur", "pres"} <= grammemes and match.group() != "работаете":
+        if {"2per", "plur", "pres"} <= grammemes and match.group() not in _DISCOURSE:
             return match
     return None
 
@@ -884,7 +936,8 @@ def _merge(groups: list[_Group]) -> list[_Group]:
 
 def _carry_subject(intents: list[Intent]) -> list[Intent]:
     """A question about a service names it for the next question that names none: "а балаяж делаете?
-    сколько стоит" is one price question about балаяж, "камуфляж делаете? сколько по времени?" one explain."""
+    сколько стоит" is one price question about балаяж, "камуфляж делаете? сколько по времени?" one explain;
+    so does a request before the question ("стрижку на пятницу, сколько это будет стоить?")."""
     result: list[Intent] = []
     for intent in intents:
         last = result[-1] if result else None
@@ -896,6 +949,15 @@ def _carry_subject(intents: list[Intent]) -> list[Intent]:
             and not (intent.services or intent.services_unknown)
         ):
             result[-1] = replace(intent, services=last.services, services_unknown=last.services_unknown)
+            continue
+        if (
+            last is not None
+            and last.kind is K.BOOK
+            and intent.kind in _QUESTIONS
+            and last.services
+            and not (intent.services or intent.services_unknown)
+        ):  # "стрижку к Кристине в пятницу, и сколько это будет стоить?": the price of what is asked for
+            result.append(replace(intent, services=last.services))
             continue
         result.append(intent)
     return result

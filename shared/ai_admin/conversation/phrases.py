@@ -114,6 +114,9 @@ class RussianPhrases:
     def masters_free(self, names: Sequence[str]) -> str:
         return f"Свободны мастера: {', '.join(names)}. Если хотите к кому-то конкретному — напишите."
 
+    def all_with(self, name: str) -> str:
+        return f"Это время {self.at_master(name)}."
+
     def nothing_free(self, day: str, part: PartOfDay | None) -> str:
         when = f"{day} {self.part(part)}" if part else day
         return f"{when[:1].upper()}{when[1:]} свободного времени нет."
@@ -438,6 +441,9 @@ class EnglishPhrases(RussianPhrases):
 
     def masters_free(self, names: Sequence[str]) -> str:
         return f"Free masters: {', '.join(names)}. If you prefer someone, just say so."
+
+    def all_with(self, name: str) -> str:
+        return f"These times are with {name}."
 
     def nothing_free(self, day: str, part: PartOfDay | None) -> str:
         when = f"{day}, {self.part(part)}" if part else day

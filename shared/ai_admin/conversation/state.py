@@ -93,6 +93,7 @@ class DialogState(_State):
     last_reply: str = ""
     turns: list[Turn] = Field(default_factory=list)
     booked_turns: dict[str, int] = Field(default_factory=dict)  # turn key -> record id (redelivery)
+    just_booked: int | None = None  # the booking the bot's last reply made: a new time next is its change
     handed_off: bool = False
 
     MAX_TURNS: ClassVar[int] = 12

@@ -88,7 +88,7 @@ class WhenSpec:
     on that day ("на завтра в это же время", "на то же время, но в пятницу"). ``nudge`` is relative to
     the times the bot last offered ("пораньше", "попозже", "а позже есть?"). ``unclear``: a day was
     mentioned but could not be placed; ``past``: the day or time named is already over (said as such,
-    not as "занято").
+    not as "занято"). ``finish_by``: the visit must be over by then ("к 12 на свадьбу, надо успеть").
     """
 
     text: str = ""  # the words it came from (logs, the LLM's argument)
@@ -102,6 +102,7 @@ class WhenSpec:
     unclear: bool = False
     past: bool = False
     ambiguous_hour: bool = False  # "в 9": morning or evening both plausible
+    finish_by: dt.time | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -110,6 +111,7 @@ class WhenSpec:
             and self.time is None
             and self.part_of_day is None
             and self.window is None
+            and self.finish_by is None
             and self.shift_minutes is None
             and self.nudge is None
             and not self.unclear

@@ -153,6 +153,8 @@ _VERB_TO_NOUN = {
     }.items()
     for verb in verbs.split()
 }
+_PROCEDURE_NOUNS = frozenset(_VERB_TO_NOUN.values())
+OBJECTS_OF = frozenset({"бороды", "бровей", "ресниц", "ногтей", "усов"})  # an object in the genitive: "стрижка бороды"
 # What a service is done to: a verb with one of these names that object's service ("подровнять бороду").
 _OBJECTS = frozenset({"борода", "бровь", "ресница", "ноготь", "ус"})
 # Words that imply a title word: a gel polish is a coating.
@@ -244,7 +246,14 @@ def _read(text: str) -> _Said:
     }
     bound: set[tuple[str, str]] = set()
     for index, token in enumerate(tokens):
-        noun = _VERB_TO_NOUN.get(lemma(token)) or _VERB_TO_NOUN.get(token)
+        base = lemma(token)
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if base in _PROCEDURE_NOUNS and following in OBJECTS_OF and index not in negated_at:
+            # "стрижка бороды": a procedure of an object names that object's service, not the head's
+            bound.add((base, lemma(following)))
+            found -= {base, token}
+            continue
+        noun = _VERB_TO_NOUN.get(base) or _VERB_TO_NOUN.get(token)
         if noun is None or index in negated_at:
             continue
         objects = _objects_near(tokens, index)

@@ -87,6 +87,9 @@ _COUNT = r"\d+|an?|one|two|three|half an?"
 _RULES: list[_Rule] = [
     (r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)(?![a-z])", _clock),
     (rf"\b(?P<n>{_COUNT})\s*(?P<unit>hours?|hrs?|minutes?|mins?)\s+(?P<dir>later|earlier|sooner)\b", _shift),
+    (r"\b(?:at\s+)?(?:the\s+)?same time\b", " в то же время "),
+    (r"\bsomething came up\b|\b(?:can'?t|cannot|won'?t) make it\b", " не получится "),
+    (r"\b(?:a\s+)?beard\s+trim\b|\btrim\s+(?:my\s+|the\s+)?beard\b", " стрижка бороды "),
     (rf"\bin\s+(?P<n>{_COUNT})\s*(?P<unit>hours?|minutes?|mins?|days?|weeks?)\b", _in),
     (rf"\b(?:on\s+)?(?:(?P<mod>next|this|coming)\s+)?(?P<w>{_WEEKDAY})s?\b", _weekday),
     (rf"\b(?P<mo>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b", _month_day),

@@ -380,6 +380,15 @@ class _Resolver:
         for match in self._take(rf"\b(?:до|не позже|раньше)\s+{first}{_NOT_HOUR}"):
             self.window = TimeWindow(self.window.start if self.window else None, self._hour_from(match, "a"))
 
+    def _take_half_past_digits(self) -> None:
+        """ "в пол 4", written for "полчетвёртого": half past the hour before the number."""
+        for match in self._take(
+            r"\b(?:в\s+)?пол\s*-?\s*(?P<d>\d{1,2})(?![\d:.])(?!\s*(?:час|минут|мин\b))" + _MARK.format(n="d_mark")
+        ):
+            hour = int(match.group("d"))
+            if 1 <= hour <= 12:
+                self._add_time(match.start(), self._clock(hour - 1 or 12, 30, match.group("d_mark")))
+
     def _take_times(self) -> None:
         for match in self._take(r"\bв?\s*полдень\b"):
             self._add_time(match.start(), time(12))
@@ -401,6 +410,7 @@ class _Resolver:
             for match in self._take(rf"\b(?:в\s+)?(?:{prefix})(?P<o>{_ORD})\b" + _MARK.format(n="o_mark")):
                 hour = _ORDINAL_HOURS[match.group("o")] - 1
                 self._add_time(match.start(), self._clock(hour or 12, minute, match.group("o_mark")))
+        self._take_half_past_digits()
         colon = r"(?<![\d.:/])(?P<h>\d{1,2}):(?P<h_m>[0-5]\d)(?![\d:])" + _MARK.format(n="h_mark")
         for match in self._take(colon):
             self._add_time(match.start(), self._hour_from(match, "h"))

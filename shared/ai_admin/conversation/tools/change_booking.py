@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from ai_admin.conversation.actions import Action
-from ai_admin.conversation.model import Booked
+from ai_admin.conversation.model import Booked, Catalogue, ServiceInfo
 from ai_admin.conversation.ports import BookingDesk, BookingError, BotChanges
 from ai_admin.conversation.understanding import RecordHint
+from ai_admin.domain.catalogue_matching import title_words
 from ai_admin.observability import logger
 
 AHEAD_DAYS = 90
@@ -93,9 +94,14 @@ class ClientBookings:
         return None
 
 
-def matching(bookings: Sequence[Booked], hint: RecordHint, listed: Sequence[int] = ()) -> list[Booked]:
+def matching(
+    bookings: Sequence[Booked], hint: RecordHint, listed: Sequence[int] = (), catalogue: Catalogue | None = None
+) -> list[Booked]:
     """The bookings ``hint`` fits; every field the hint has must hold. ``listed`` is the order the bot
-    showed them in (for "вторую"); without it the bookings' own order counts."""
+    showed them in (for "вторую"); without it the bookings' own order counts. A service the client names
+    in general ("педикюр", "my nails") reads as one title of the salon's; with ``catalogue``, a booking of
+    another service whose title has every word of it fits when none of the named one does ("Педикюр с
+    покрытием" for "Педикюр без покрытия"; never "Мужская стрижка" for "Детская стрижка")."""
     found = list(bookings)
     if hint.record_id is not None:
         found = [b for b in found if b.record_id == hint.record_id]
@@ -110,5 +116,17 @@ def matching(bookings: Sequence[Booked], hint: RecordHint, listed: Sequence[int]
     if hint.staff_id is not None:
         found = [b for b in found if b.staff_id == hint.staff_id]
     if hint.service_ids:
-        found = [b for b in found if set(hint.service_ids) & set(b.service_ids)]
+        exact = [b for b in found if set(hint.service_ids) & set(b.service_ids)]
+        if not exact and catalogue is not None:
+            named = [title_words(s) for i in hint.service_ids if (s := catalogue.service(i)) is not None]
+            exact = [
+                b
+                for b in found
+                if any(words and words <= title_words(s) for words in named for s in _services(b, catalogue))
+            ]
+        found = exact
     return found
+
+
+def _services(booked: Booked, catalogue: Catalogue) -> list[ServiceInfo]:
+    return [s for i in booked.service_ids if (s := catalogue.service(i)) is not None]

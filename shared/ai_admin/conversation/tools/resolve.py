@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time
 from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
 from ai_admin.conversation.model import Catalogue
 from ai_admin.conversation.understanding import Language, RecordHint, WhenSpec
 from ai_admin.domain.catalogue_matching import (
+    OBJECTS_OF,
     Service,
     in_phrases,
     match_services,
@@ -81,6 +83,11 @@ _SLANG = {
     "админу": "администратору",
     "завтро": "завтра",
     "бес": "без",
+    "полчасика": "полчаса",
+    "часик": "час",
+    "часика": "часа",
+    "минуток": "минут",
+    "минутки": "минуты",
     # weekdays cut short ("пт", "сб" are read by the date resolver itself)
     "понед": "понедельник",
     "четв": "четверг",
@@ -127,7 +134,12 @@ def normalise(text: str) -> str:
 def _fix_word(word: str) -> str:
     if word in _SLANG:
         return _SLANG[word]
-    if len(word) < 5 or not re.fullmatch(r"[а-я]+", word) or is_known(word):
+    if not re.fullmatch(r"[а-я]+", word) or is_known(word):
+        return word
+    drawn_out = re.sub(r"([а-я])\1+", r"\1", word)  # "неет", "дааа", "спасибоо"
+    if drawn_out != word and (drawn_out in _SLANG or is_known(drawn_out)):
+        return _SLANG.get(drawn_out, drawn_out)
+    if len(word) < 5:
         return word
     found = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=80)
     return str(found[0]) if found else word
@@ -330,16 +342,18 @@ def _part_service(part: str, catalogue: Catalogue) -> tuple[Service | None, str 
         return None, " ".join(found) or None
     covered = named_words(part, best)
     # a verb done to an object the service covers ("подровнять бороду" = "Моделирование бороды") is that
-    # service's, unless the title names another procedure ("снимать ногти" is no "Наращивание ногтей")
+    # service's, unless the title names another procedure ("снимать ногти" is no "Наращивание ногтей");
     done_to = any(lemma(t) in covered for t in tokens if lemma(t) in _OBJECTS) and not (
         title_words(best) & _PROCEDURES - {noun_for(lemma(t)) for t in procedures}
     )
+    # so is a procedure of that object ("стрижка бороды" = "Оформление бороды")
+    of_object = {t for t, following in pairwise(tokens) if following in OBJECTS_OF}
     uncovered = [
         t
         for t in procedures
         if noun_for(lemma(t)) not in covered
         and not named_words(t, best)
-        and not (done_to and noun_for(lemma(t)) != lemma(t))
+        and not (done_to and (noun_for(lemma(t)) != lemma(t) or t in of_object))
     ]
     if procedures and len(uncovered) == len(procedures):
         objects = [t for t in tokens if lemma(t) in _OBJECTS]
@@ -383,9 +397,10 @@ _ANY = re.compile(
     r"(?!\s+(?:во сколько|когда|какой день|в какое|на какое|день|время))"
     r"|\b(?:кто|кому|кого)[\s-](?:угодно|нибудь|либо)\b|\bкто(?:[\s-]нибудь)? свобод\w*"
 )
+# "не к Руслану и Артёму" rules out both; "не к Руслану, к Артёму" asks for Артём
 _NEGATED = re.compile(
     r"\b(?:только не|кроме|не|без)\s+(?:к |ко |у |с |со )?(?P<a>[а-я]+)"
-    r"(?:\s*(?:,|и|или)\s*(?:к |ко |у )?(?P<b>[а-я]+))?"
+    r"(?:(?:\s*,?\s*(?:или|и)\s+(?:к |ко |у )?|\s*,\s*)(?P<b>[а-я]+))?"
 )
 _NEGATED_AFTER = re.compile(r"\b(?:к |ко |у )?(?P<a>[а-я]+)\s+не (?:хочу|надо|нужно|стоит|хотелось бы)\b")
 # "к тому же мастеру", "к своему": words about which master, never a name (pymorphy reads "тому" as one)
@@ -421,6 +436,11 @@ def resolve_staff(text: str, catalogue: Catalogue) -> StaffPick:
     staff_id = None
     if positive and (len(positive) == 1 or positive[0].score > positive[1].score):
         staff_id = positive[0].item.id
+    elif len(positive) > 1 and re.search(r"\bили\b", said):
+        # "к Артёму или Тимуру": either of them, which is every other master ruled out
+        named = {m.item.id for m in positive}
+        excluded += [m.id for m in catalogue.staff if m.id not in named]
+        any_staff = True
     unknown = None
     if not matches and not excluded:
         for match in _TO_MASTER.finditer(said):
@@ -566,12 +586,20 @@ def _when_of(said: str, now: datetime, catalogue: Catalogue, offered: Sequence[d
     past = Ambiguity.DAY_PASSED in when.ambiguities or (
         Ambiguity.TIME_PASSED in when.ambiguities and offer is None and day == now.astimezone(salon.tz).date()
     )
+    window, finish_by = when.window, None
+    if _DEADLINE.search(said) and offer is None:
+        # "мне к 12 на свадьбу, надо успеть": by then the visit is over; not the time it starts
+        if moment is not None and re.search(r"\bк\s+(?:\d|[а-я]+\s+час)", said):
+            finish_by, moment, past = moment, None, False
+        elif window is not None and window.end is not None and window.start is None:
+            finish_by, window = window.end, None
     return WhenSpec(
         day=day,
         day_until=when.date_until,
         time=moment,
         part_of_day=when.part_of_day,
-        window=when.window,
+        window=window,
+        finish_by=finish_by,
         shift_minutes=shift,
         nudge=nudge,  # type: ignore[arg-type]
         unclear=unclear,
@@ -607,11 +635,19 @@ def _cut_day_word(said: str) -> bool:
     )
 
 
+# the client must be somewhere by a time: "к 12 надо успеть", "к 6 на работу", "до 15 освободиться"
+_DEADLINE = re.compile(
+    r"\b(?:успеть|успевать|освободиться|освобожусь|закончить|закончили|быть (?:на|в) \w+|надо быть|нужно быть"
+    r"|на свадьбу|на работу|на самол[её]т|на поезд|на собеседование|на выпускной|на праздник)\b"
+)
+
+
 def _corrected(first: WhenSpec, then: WhenSpec, now: datetime) -> WhenSpec:
     """``first`` with what ``then`` names replaced: its day, or its time (an exact time, a part of day, a shift)."""
     day_from = then if then.day is not None or then.unclear else first
     timed = (then.time, then.part_of_day, then.window, then.shift_minutes, then.nudge)
-    time_from = then if any(value is not None for value in timed) else first
+    same_time = then.shift_minutes == 0 and then.time is None  # "лучше в четверг в это же время": the time said
+    time_from = then if any(value is not None for value in timed) and not same_time else first
     day, moment = day_from.day, time_from.time
     past = (day_from.past and day is None) or (
         day == now.date() and moment is not None and moment <= now.time().replace(tzinfo=None)
@@ -627,6 +663,7 @@ def _corrected(first: WhenSpec, then: WhenSpec, now: datetime) -> WhenSpec:
         unclear=day_from.unclear,
         past=past,
         ambiguous_hour=time_from.ambiguous_hour,
+        finish_by=time_from.finish_by,
     )
 
 
@@ -669,7 +706,9 @@ def resolve_minutes_late(text: str) -> int | None:
 def resolve_record(text: str, now: datetime, catalogue: Catalogue) -> RecordHint:
     """Which of the client's bookings the words describe: "детскую, которая в субботу", "ту, что у
     Сергея", "вторую", "завтрашнюю"."""
-    when = resolve_when(normalise(text), now, tz=catalogue.salon.tz, hours=catalogue.salon.hours)
+    # "не до стрижки сейчас": the present moment is when the client speaks, never a booking's day
+    said = re.sub(r"\b(?:сейчас|прямо сейчас|пока что|пока)\b", " ", normalise(text))
+    when = resolve_when(said, now, tz=catalogue.salon.tz, hours=catalogue.salon.hours)
     services = resolve_services(text, catalogue)
     staff = resolve_staff(text, catalogue)
     return RecordHint(
