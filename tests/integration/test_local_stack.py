@@ -196,6 +196,17 @@ def test_a_second_stack_fails_with_one_line_and_the_first_keeps_running(backgrou
     assert background.healthy()
 
 
+def test_a_stack_of_another_folder_on_the_same_database_fails_and_clears_nothing(
+    background: Background, tmp_path: Path
+) -> None:
+    database = background.recorded()["DATABASE_URL"]
+    env = {**terminal(AI_ADMIN_LOCAL_DIR=str(tmp_path / "other")), "DATABASE_URL": database}
+    line = one_line(cli("stack", "--port", str(free_port()), "--no-sync", "--no-schedules", env=env))
+    assert "another local stack keeps its demo salon in this database" in line
+    assert not (tmp_path / "other" / "fake_yclients.json").exists()  # refused before any new salon
+    assert background.healthy()
+
+
 def test_remind_send_and_migrate_beside_it_leave_it_running(background: Background) -> None:
     remind = cli("remind", env=background.env)
     assert remind.returncode == 0, remind.stderr[-2000:]

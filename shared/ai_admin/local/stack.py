@@ -276,6 +276,7 @@ def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any,
     from ai_admin.local.fake_yclients.snapshot import SnapshotError, SnapshotWriter, load
 
     path = state / SALON_FILE if state is not None else None
+    claim = _claim_database(env["DATABASE_URL"], state) if state is not None else None
     salon = None
     if path is not None and path.is_file():
         try:
@@ -305,8 +306,28 @@ def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any,
         fake.stop()
         if writer is not None:
             writer.close()
+        if claim is not None:
+            claim.close()  # the advisory lock goes with its session
 
     return fake, stop
+
+
+_SALON_CLAIM = 0x41494144  # one stack's demo salon per database ("AIAD"); advisory locks are per database
+
+
+def _claim_database(url: str, state: Path) -> Any:
+    """A session holding this database's demo-salon lock while the stack runs: a second stack with another
+    ``--state-dir`` but the same ``DATABASE_URL`` would otherwise take its salon for a new one and clear
+    the running stack's records."""
+    conn = connect(url)
+    [[claimed]] = conn.run("SELECT pg_try_advisory_lock(:key)", key=_SALON_CLAIM)
+    if not claimed:
+        conn.close()
+        raise StackBusy(
+            f"another local stack keeps its demo salon in this database ({url.rsplit('@', 1)[-1]}): stop it, or "
+            f"give the stack of {state} a database of its own (DATABASE_URL)"
+        )
+    return conn
 
 
 # Everything that names the fake salon's record, client or visit ids (or was derived from them).
