@@ -238,7 +238,15 @@ def test_a_busy_port_fails_with_one_line_before_starting_anything(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", [("stack", "--port", "0"), ("sync", "bookings"), ("invoke", "HealthFunction")])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("stack", "--port", "0"),
+        ("sync", "bookings"),
+        ("invoke", "HealthFunction"),
+        ("eval", "scenarios/price-of-manicure.yaml"),
+    ],
+)
 def test_a_remote_database_is_refused_unless_asked_for(tmp_path: Path, command: tuple[str, ...]) -> None:
     env = terminal(AI_ADMIN_LOCAL_DIR=str(tmp_path), DATABASE_URL="postgresql://ai_admin@db.example.com:5432/prod")
     line = one_line(cli(*command, env=env))

@@ -782,8 +782,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
         step_timeout_s=args.step_timeout,
         verbose=args.verbose,
         transcript=args.transcript,
+        allow_remote_database=args.allow_remote_database,
     )
-    return run_eval(options, root=_root(args))
+    from ai_admin.local import services
+
+    try:
+        return run_eval(options, root=_root(args))
+    except services.RemoteDatabaseRefused as error:
+        raise CliError(str(error)) from None
 
 
 def _add_eval(sub: Any) -> None:

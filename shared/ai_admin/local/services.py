@@ -119,11 +119,11 @@ class _ScratchDatabase:
 
 def start(state_dir: Path, *, scratch_database: bool = False, allow_remote_database: bool = False) -> Services:
     """Find or start PostgreSQL and Redis. ``scratch_database`` gives the caller a private database; a
-    ``DATABASE_URL`` on another machine is refused otherwise, unless ``allow_remote_database``."""
+    ``DATABASE_URL`` on another machine is refused, even for a scratch database, unless ``allow_remote_database``."""
     keep: list[Any] = []
     embedded = False
     db_url = os.environ.get("DATABASE_URL", "")
-    if db_url and not (scratch_database or allow_remote_database or is_local_database(db_url)):
+    if db_url and not (allow_remote_database or is_local_database(db_url)):
         host = PostgresTarget.from_url(db_url).host
         raise RemoteDatabaseRefused(
             f"DATABASE_URL points at {host}, not this machine: the local stack would migrate it and write its"

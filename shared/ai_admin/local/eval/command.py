@@ -42,15 +42,22 @@ class EvalOptions:
     step_timeout_s: float = 30.0
     verbose: bool = False
     transcript: bool = False  # print the dialog of every run that failed
+    allow_remote_database: bool = False  # a DATABASE_URL on another machine (for the run's scratch database)
 
 
 @contextlib.contextmanager
-def _own_stack(root: Path) -> Iterator[Stack]:
+def _own_stack(root: Path, allow_remote_database: bool) -> Iterator[Stack]:
     from ai_admin.local import stack as stack_module
 
     with (
         tempfile.TemporaryDirectory(prefix="ai-admin-eval-") as state,
-        stack_module.running(root, state_dir=Path(state), scratch_database=True, with_yclients=False) as stack,
+        stack_module.running(
+            root,
+            state_dir=Path(state),
+            scratch_database=True,
+            with_yclients=False,
+            allow_remote_database=allow_remote_database,
+        ) as stack,
     ):
         yield stack
 
@@ -100,7 +107,7 @@ def run_eval(options: EvalOptions, *, root: Path, stack: Stack | None = None, ou
     results: list[RunResult] = []
     try:
         with _quiet(options.verbose), contextlib.ExitStack() as owned:
-            here = stack or owned.enter_context(_own_stack(root))
+            here = stack or owned.enter_context(_own_stack(root, options.allow_remote_database))
             stage = owned.enter_context(Stage.on(here, worker_env=env, drop_prefixes=drop))
             for scenario in scenarios:
                 for number in range(1, options.runs + 1):
