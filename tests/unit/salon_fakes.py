@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ai_admin.conversation.ai_responder import AiResponder
-from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, SalonInfo, ServiceInfo, StaffInfo
+from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, MasterDay, SalonInfo, ServiceInfo, StaffInfo
 from ai_admin.conversation.ports import BookingError, HandoffOutcome, HandoffRequest
 from ai_admin.conversation.reader import Reader
 from ai_admin.conversation.state import DialogState
@@ -100,6 +100,21 @@ class MemorySalon:
                 free.append(start)
             start += timedelta(minutes=30)
         return free
+
+    def master_day(self, company_id: int, staff_id: int, day: date) -> MasterDay:
+        self.requests += 1
+        if self.free_times_down:
+            raise BookingError("schedule: HTTP 500")
+        hours = self.working_hours(company_id, staff_id, day)
+        if hours is None or hours.start is None or hours.end is None:
+            return MasterDay()
+        working = ((datetime.combine(day, hours.start, TZ), datetime.combine(day, hours.end, TZ)),)
+        busy = tuple(
+            (r.record_id, r.start, r.start + timedelta(minutes=self.catalogue.minutes(r.service_ids)))
+            for r in self.records.values()
+            if r.staff_id == staff_id and not r.deleted and r.start.date() == day
+        )
+        return MasterDay(working, busy)
 
     def _overlaps(self, record: Booked, start: datetime, length: timedelta) -> bool:
         if record.deleted:

@@ -254,3 +254,39 @@ def test_a_visit_that_must_end_by_a_time_is_offered_only_starts_that_end_by_it()
     reply = d.say("завтра мужская стрижка к Сергею, к 12 надо успеть на работу")
     assert "11:00" in reply and "11:30" not in reply and "12:00" not in reply
     assert not d.memory.records
+
+
+def test_an_excuse_and_another_day_from_a_client_with_nothing_booked_is_a_new_booking() -> None:
+    d = dialog()
+    reply = d.say("хочу мужскую стрижку к Сергею в четверг вечером, хотя нет в четверг не смогу, давайте в пятницу")
+    assert "13 марта" in reply or "пятниц" in reply.lower()
+    assert "нет предстоящих" not in reply and not d.memory.records
+
+
+def test_yes_after_times_to_move_the_reminded_visit_picks_a_time_not_the_reminder() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (101,), at("2026-03-11T15:00"))
+    _reminded(d, 9101)
+    d.say("ой завтра не смогу, давайте на пятницу")  # several times offered for the move
+    reply = d.say("да")
+    assert d.memory.records[9101].attendance == 0  # not taken as "да, приду" to the reminder
+    assert "Спасибо, что подтвердили" not in reply
+
+
+def test_a_yes_to_a_reminder_with_a_question_about_a_service_gets_both() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (101,), at("2026-03-11T18:00"))
+    _reminded(d, 9101)
+    reply = d.say("да буду. а окрашивание бороды заодно сделаете?")
+    assert d.memory.records[9101].attendance == 2
+    assert "нет" in reply.lower() and "окрашиван" in reply.lower()
+
+
+def test_a_move_into_time_only_the_crm_schedule_shows_free_is_offered() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (101,), at("2026-03-12T12:00"))
+    d.memory.add_record(9102, "+79990000005", 201, (101,), at("2026-03-12T14:00"))
+    reply = d.say("перенесите мою запись на час позже")
+    assert "13:00" in reply and "занято" not in reply
+    d.say("да")
+    assert d.memory.records[9101].start == at("2026-03-12T13:00")

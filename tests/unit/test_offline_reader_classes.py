@@ -306,6 +306,48 @@ CLASSES: dict[str, list[Row]] = {
         ),
         (B, NOON, "", "beard trim tomorrow at 3pm", "book svc=Стрижка_бороды day=+1 time=15:00 firm lang=en"),
     ],
+    # Found by the second held-out round: our own wordings of each class.
+    "the second held-out round": [
+        (B, NOON, "yes_no", "ок давай к нему, записывай", "book firm"),
+        # "не отменяйте" keeps the booking; the request after it is what is wanted
+        (B, NOON, "yes_no", "стоп, не отменяйте. лучше перенесите на пятницу на то же время", "move day=fri shift=0"),
+        (B, NOON, "yes_no", "не надо отменять", "no"),
+        # "с четверга на субботу": the noun "субботу" is the target, never the booking
+        (B, NOON, "", "мою запись с четверга перенесите на субботу на 12", "move day=sat time=12:00 rday=thu"),
+        # a service asked of, then a request without one: the request is for it
+        (Y, NOON, "", "а ботокс для волос делаете? хотела бы на субботу", "book unk=ботокс day=sat firm"),
+        # a master named with a word several titles share: that master's title
+        (Y, NOON, "", "хочу к светлане подстричься в пятницу", "book svc=Женская_стрижка staff=Светлана day=fri"),
+        # "бороду подравняете?" asks whether it is done, beside a yes
+        (B, NOON, "", "да буду. а стрижку бороды заодно сделаете?", "yes | explain svc=Стрижка_бороды"),
+        # distress beside a request is the client's own trouble, no complaint
+        (
+            N,
+            NOON,
+            "",
+            "хочу маникюр а то ногти ломаются ужас, в пятницу можно?",
+            "book svc=Маникюр_классический day=fri",
+        ),
+        (N, NOON, "", "ужас, покрытие сошло через два дня", "complaint"),
+        # an excuse after a day asked for corrects it, the evening kept (a move to the reader: the engine
+        # books it when the client has nothing booked)
+        (
+            N,
+            NOON,
+            "",
+            "педикюр в четверг вечером, хотя нет в четверг не смогу давайте в пятницу",
+            "move day=fri part=evening rday=thu rsvc=Педикюр",
+        ),
+        # who does X and what it costs: both; an affectionate name is the master's
+        (
+            Y,
+            NOON,
+            "",
+            "кто делает коррекцию бровей и скока стоит?",
+            "staff_list svc=Коррекция_бровей | price svc=Коррекция_бровей",
+        ),
+        (Y, NOON, "", "к анечке в субботу можно?", "book staff=Анна day=sat"),
+    ],
 }
 
 CASES = [(name, *row) for name, rows in CLASSES.items() for row in rows]

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ai_admin.adapters.httpx_yclients import YClientsClient
-from ai_admin.conversation.model import Booked
+from ai_admin.conversation.model import Booked, MasterDay
 from ai_admin.conversation.ports import BookingError
 from ai_admin.yclients.errors import (
     MalformedResponse,
@@ -30,7 +30,7 @@ from ai_admin.yclients.errors import (
     ValidationFailed,
     YClientsError,
 )
-from ai_admin.yclients.models import BookTime, Record
+from ai_admin.yclients.models import BookTime, Record, TimeRange
 from ai_admin.yclients.payloads import Appointment, Booking, RecordsQuery, RecordWrite, ServiceLine
 
 DEFAULT_ZONE = ZoneInfo("Europe/Moscow")
@@ -122,6 +122,15 @@ def _book_time(slot: BookTime, day: date, tz: ZoneInfo) -> datetime | None:
         return None
 
 
+def _span(span: TimeRange, day: date, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """A schedule's "10:00"-"12:00" on ``day``; an end at or before the start runs past midnight."""
+    try:
+        start, end = (datetime.combine(day, time.fromisoformat(v), tz) for v in (span.from_, span.to))
+    except ValueError:
+        return None
+    return (start, end if end > start else end + timedelta(days=1))
+
+
 class YClientsBookingDesk:
     """``tz_of`` gives a salon's zone by company id (e.g. ``PostgresCatalogue.timezone``), or is one zone."""
 
@@ -160,6 +169,24 @@ class YClientsBookingDesk:
             except YClientsError as error:
                 raise _refused("free times", error) from error
         return sorted({s for s in (_book_time(slot, day, tz) for slot in slots) if s is not None})
+
+    def master_day(self, company_id: int, staff_id: int, day: date) -> MasterDay:
+        tz = self._tz_of(company_id)
+        with self._counting():
+            try:
+                days = self._client.staff_schedules(company_id, day, day, [staff_id])
+            except YClientsError as error:
+                raise _refused("the master's day", error) from error
+        entry = next((d for d in days if d.staff_id == staff_id and d.date == day), None)
+        if entry is None:
+            return MasterDay()
+        working = tuple(s for s in (_span(r, day, tz) for r in entry.slots) if s is not None)
+        busy = tuple(
+            (b.entity_id if b.entity_type == "record" else None, *span)
+            for b in entry.busy_intervals
+            if (span := _span(b, day, tz)) is not None
+        )
+        return MasterDay(working, busy)
 
     def bookings_of(self, company_id: int, phone: str, start: date, end: date) -> list[Booked]:
         tz = self._tz_of(company_id)

@@ -65,7 +65,7 @@ class DialogEngine(ChangeFlow):
         if named:
             self.st.client_name = named
         for intent in intents:
-            if intent.kind in INFO:
+            if intent.kind in INFO or (intent.kind is K.OTHER and (intent.services or intent.services_unknown)):
                 self._guarded(self._inform, intent)
         driver = next((i for kind in DRIVERS for i in intents if i.kind is kind), None)
         if driver is not None:
@@ -158,6 +158,7 @@ class DialogEngine(ChangeFlow):
                 Intent(K.BOOK, when=i.when, staff=i.staff) if i.kind is K.MOVE and i.record.is_empty else i
                 for i in intents
             ]
+        intents = [self._as_booking(i) if i.kind is K.MOVE and i.record.record_id is None else i for i in intents]
         moving = self._moving_record()
         if moving is not None and not self._has(intents, K.MOVE, K.CANCEL):
             intents = [self._as_move(i, moving) if i.kind is K.BOOK else i for i in intents]
@@ -183,6 +184,18 @@ class DialogEngine(ChangeFlow):
         if st.choice is not None and st.choice.act == "move" and len(st.choice.record_ids) == 1:
             return st.choice.record_ids[0]
         return None
+
+    def _as_booking(self, intent: Intent) -> Intent:
+        """ "в четверг не смогу, давайте в пятницу" from a client with no booking: a new one, on the new day."""
+        try:
+            if self.acting.bookings.upcoming():
+                return intent
+        except (BookingsUnreadable, PhoneNotVerified):
+            return intent
+        if intent.when.shift_minutes is not None and intent.when.day is None:
+            return intent  # "на час позже" with nothing booked: the move flow says there is nothing to move
+        hint = intent.record
+        return Intent(K.BOOK, services=hint.service_ids, staff=intent.staff or hint.staff_id, when=intent.when)
 
     def _changes_it(self, intent: Intent, record_id: int) -> bool:
         """A time for the same visit, on its day or none: the booking just made, said again otherwise."""
@@ -294,7 +307,11 @@ class DialogEngine(ChangeFlow):
             return
         if st.pending is not None:
             self._carry_out(st.pending)
-        elif st.reminded is not None and (intent.record.record_id in (None, st.reminded)):
+        elif (
+            st.reminded is not None
+            and intent.record.record_id in (None, st.reminded)
+            and not (st.offer is not None and st.offer.record_id == st.reminded)  # times to move it were offered
+        ):
             self._confirm_visit(intent.record.record_id or st.reminded)
         elif st.offer is not None and st.offer.usual:
             usual = st.offer
@@ -369,7 +386,7 @@ class DialogEngine(ChangeFlow):
     def _small_talk(self, intents: Sequence[Intent], reply: str | None) -> None:
         kinds = {i.kind for i in intents}
         about = next((i for i in intents if i.services_unknown or i.services), None)
-        if about is not None and about.kind in (K.OTHER, K.CHOOSE):
+        if about is not None and about.kind is K.CHOOSE:
             self._prices(Intent(K.PRICE, services=about.services, services_unknown=about.services_unknown))
             return
         if reply:

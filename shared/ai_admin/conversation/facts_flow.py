@@ -23,8 +23,13 @@ class FactsFlow(Flow):
             K.STAFF_SCHEDULE: self._schedule,
             K.MY_BOOKINGS: self._my_bookings,
             K.OTHERS_BOOKINGS: self._others_bookings,
+            K.OTHER: self._asked_of_a_service,
         }
         handlers[intent.kind](intent)
+
+    def _asked_of_a_service(self, intent: Intent) -> None:
+        """ "а бороду заодно подравняете?": whether the salon does it, and for what, or what it has instead."""
+        self._prices(Intent(K.PRICE, services=intent.services, services_unknown=intent.services_unknown))
 
     def _prices(self, intent: Intent) -> None:
         catalogue = self.ctx.catalogue
@@ -81,6 +86,7 @@ class FactsFlow(Flow):
         catalogue = self.ctx.catalogue
         services = facts.services_of(catalogue, intent.services)
         if services:
+            self.st.service_ids = [s.id for s in services]  # "а к Насте в выходные?" asks for this service next
             titles = " + ".join(s.title for s in services)
             names = [m.name for m in facts.able(catalogue, [s.id for s in services])]
             self.out.append(self.say.who_does(titles, names) if names else self.say.nobody_does(titles))

@@ -229,8 +229,9 @@ class Converter:
     def _book(self, args: Book) -> Intent:
         when = self._when(args.when)
         firm = args.book_now and when.time is not None and self._named_by_client(when)
+        staff = self._staff(args.staff)
         return Intent(
-            K.BOOK, when=when, firm=firm, usual=args.usual, **self._services(args.service), **self._staff(args.staff)
+            K.BOOK, when=when, firm=firm, usual=args.usual, **self._services(args.service, staff.get("staff")), **staff
         )
 
     def _named_by_client(self, when: WhenSpec) -> bool:
@@ -245,10 +246,10 @@ class Converter:
             for own in self.own.intents
         )
 
-    def _services(self, words: str | None) -> dict[str, Any]:
+    def _services(self, words: str | None, staff_id: int | None = None) -> dict[str, Any]:
         if not words:
             return {}
-        found = resolve.resolve_services(words, self.ctx.catalogue)
+        found = resolve.resolve_services(words, self.ctx.catalogue, staff_id)
         return {"services": found.ids, "services_excluded": found.excluded, "services_unknown": found.unknown}
 
     def _staff(self, words: str | None) -> dict[str, Any]:

@@ -84,6 +84,21 @@ class ClientProfile:
 
 
 @dataclass(frozen=True)
+class MasterDay:
+    """A master's day as the CRM has it now: the spans they work and what is booked in them (by record
+    id, None for other entries), all aware datetimes in the salon's zone."""
+
+    working: tuple[tuple[datetime, datetime], ...] = ()
+    busy: tuple[tuple[int | None, datetime, datetime], ...] = ()
+
+    def fits(self, start: datetime, end: datetime, ignoring: int | None = None) -> bool:
+        """Whether a visit from ``start`` to ``end`` lies in working time and clear of every other entry."""
+        inside = any(opens <= start and end <= closes for opens, closes in self.working)
+        clash = any(record != ignoring and b_start < end and start < b_end for record, b_start, b_end in self.busy)
+        return inside and not clash
+
+
+@dataclass(frozen=True)
 class Booked:
     """One of the client's records as the CRM holds it right now."""
 

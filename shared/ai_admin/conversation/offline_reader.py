@@ -165,9 +165,7 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bдиректор\w*",
     ),
     K.COMPLAINT: _cue(
-        r"\bужас\w*",
         r"\bотвратит\w*",
-        r"\bкошмар\w*",
         r"\bиспорт\w*",
         r"\bнедовол\w*",
         r"\bкриво\b",
@@ -181,7 +179,6 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bбезобраз\w*",
         r"\bвер(?:ни|нуть|ните) (?:мне )?деньги\b",
         r"\bвозврат\w*",
-        r"\bплохо\b",
         r"\bхалтур\w*",
         r"\bне понравил\w*",
         r"\bотслоил\w*",
@@ -199,7 +196,6 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bгруб(?:о|ая|ый|ит|ят|или|ила)\b",
         r"\bсколько можно\b",
         r"\bбез предупреждени\w*",
-        r"\bтак себе\b",
     ),
     K.STOP_REMINDERS: _cue(
         r"\bне (?:присыла|пришли|отправля|шли|пиши|беспоко)\w*",
@@ -230,11 +226,15 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
 _BOOK_VERB = _cue(
     r"\bзапиш\w*",
     r"\bзаписат\w*",
-    r"\bзаписыва(?:юсь|емся|ю|ть|йте)\b",
+    r"\bзаписыва(?:юсь|емся|ю|ть|йте|й)\b",
     r"\bзабронир\w*",
     r"\bбронир\w*",
     r"\bбронь\b",
 )
+# Words of distress that are a complaint only about what happened ("ужас, подстригли криво") or said alone;
+# beside a request they tell of the client's own trouble ("ногти слоятся ужас, хочу укрепление")
+_DISTRESS = _cue(r"\bужас\w*", r"\bкошмар\w*", r"\bплохо\b", r"\bтак себе\b")
+_NOT_CANCELLING = _cue(r"\bне (?:надо |нужно |стоит |хочу )?отмен\w*")
 # "не надо записывать", "не хочу записываться": a booking verb said to decline
 _NOT_BOOKING = _cue(r"\bне (?:надо |нужно |хочу |буду |будем )?(?:запис|запиш|бронир|забронир)\w*")
 _USUAL = _cue(
@@ -594,6 +594,7 @@ class _Turn:
 
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
         found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
+        self._distress(text, found)
         _told(text, found)
         for kind, outranked in _OUTRANKS.items():
             if kind in found:
@@ -602,6 +603,9 @@ class _Turn:
         if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)|\bпо времени\b", text):
             found.pop(K.PRICE, None)
         self._schedule_or_hours(text, found)
+        if kept := _NOT_CANCELLING.search(text):  # "не отменяйте": the booking stays, a no to the cancel
+            found.pop(K.CANCEL, None)
+            found.setdefault(K.NO, kept.start())
         if declined := _NOT_BOOKING.search(text):
             found.setdefault(K.NO, declined.start())
             return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
@@ -622,6 +626,15 @@ class _Turn:
             if (answer := self._answer(bare)) is not None:
                 found.setdefault(answer, 0)
         return sorted(((p, k) for k, p in found.items()), key=lambda item: item[0])
+
+    def _distress(self, text: str, found: dict[IntentKind, int]) -> None:
+        distress = _DISTRESS.search(text)
+        if distress and K.COMPLAINT not in found and (_tells_past(text) or not self._requests()):
+            found[K.COMPLAINT] = distress.start()
+
+    def _requests(self) -> bool:
+        """The message asks for something: a booking, a change, a time."""
+        return bool(_REQUEST.search(self.said) or _BOOK_VERB.search(self.said) or _CUES[K.MOVE].search(self.said))
 
     def _schedule_or_hours(self, text: str, found: dict[IntentKind, int]) -> None:
         """A master named with "работает"/"будет" asks for their days; "вы работаете в субботу?" for the salon's."""
@@ -737,8 +750,8 @@ class _Turn:
         excuse's time is not the time asked for ("на 15:00 не успеваю, есть попозже?")."""
         text = group.text
         asked = any(t in self.asked for t in group.texts)
-        services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
+        services = resolve_services(text, self.catalogue, staff.id)
         when = self._when(_excuse_and_target(group.texts)[1])
         available = bool(_AVAILABLE_STRONG.search(text) or _AVAILABLE_WEAK.search(text))
         chose_offer = self.ctx.expecting is Expecting.TIME and when.time is not None
@@ -793,13 +806,13 @@ class _Turn:
             and resolve_when_spec(own.group("on"), self.ctx.now, self.catalogue).day is not None
         ):
             record_words, target = f"{record_words} {own.group('on')}", target.replace(own.group("on"), " ", 1)
-        adjective = re.search(r"\b(?:суббот|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*", target)
+        adjective = _DAY_ADJECTIVE.search(target)
         if adjective and re.search(r"\bна\b", target[adjective.end() :]):
             record_words += f" {adjective.group()}"
             target = target.replace(adjective.group(), " ")
         booked = self._record_of(record_words)
-        services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
+        services = resolve_services(text, self.catalogue, staff.id)
         when = self._when(target)
         record_time = booked.time
         if when.shift_minutes and when.time is not None:
@@ -809,30 +822,42 @@ class _Turn:
         return Intent(K.MOVE, when=when, record=record)
 
 
+# "субботнюю перенесите на ...": the booking named by an adjective of its day
+_DAY_ADJECTIVE = re.compile(r"\b(?:субботн|воскресн|понедельничн|пятничн|завтрашн|сегодняшн|послезавтрашн)\w*")
 # the booking named by its day ("запись на завтра", "записи в субботу"), before the change asked of it
 _BOOKING_ON = re.compile(r"\bзапис[а-я]*\s+(?P<on>(?:на|в|во)\s+(?!\d)[а-я]+(?:\s+\d{1,2}(?:[.:]\d{2})?)?)")
 
 
 def _excuse_and_target(texts: list[str]) -> tuple[str, str]:
     """The words of the turn's excuses ("в четверг не успеваю") and the rest; a clause that goes on from
-    its excuse to a request ("не успеваю перенесите на субботу") is cut where the request starts."""
+    its excuse to a request ("не успеваю перенесите на субботу") is cut where the request starts. An
+    excuse after a time was asked for corrects it: "в четверг вечером, хотя нет, в четверг не смогу,
+    давайте в пятницу" is Friday evening (the rest reads "..., нет, давайте в пятницу")."""
     excuses, targets = [], []
+    corrects = False  # an excuse came after a time was asked for: the next words correct it
     for text in texts:
         excuse = _EXCUSE.search(text)
-        if excuse is None:
-            targets.append(text)
-            continue
-        request = _CUES[K.MOVE].search(text, excuse.end()) or _REQUEST.search(text, excuse.end())
-        cut = request.start() if request else len(text)
-        excuses.append(text[:cut])
-        targets.append(text[cut:])
-    return ", ".join(excuses), ", ".join(t for t in targets if t.strip())
+        rest = text
+        if excuse is not None:
+            request = _CUES[K.MOVE].search(text, excuse.end()) or _REQUEST.search(text, excuse.end())
+            cut = request.start() if request else len(text)
+            excuses.append(text[:cut])
+            corrects = corrects or any(t.strip() for t in targets)
+            rest = text[cut:]
+        if rest.strip():
+            targets.append(f"нет, {rest}" if corrects else rest)
+            corrects = False
+    return ", ".join(excuses), ", ".join(targets)
 
 
 def _narrates(text: str) -> bool:
     """A clause telling what happened ("Сергей отлично подстриг") asks for nothing."""
     if re.search(r"\bбы\b|\bхотел\w*|\bмог\w*", text):
         return False
+    return any("past" in verb_grammemes(word) for word in re.findall(r"[а-я]+", text))
+
+
+def _tells_past(text: str) -> bool:
     return any("past" in verb_grammemes(word) for word in re.findall(r"[а-я]+", text))
 
 
@@ -879,7 +904,8 @@ def _asks_you(text: str) -> re.Match[str] | None:
         return None
     for match in re.finditer(r"[а-я]+", text):
         grammemes = verb_grammemes(match.group())
-        if {"2per", "plur", "pres"} <= grammemes and match.group() not in _DISCOURSE:
+        # "стрижёте детей?", and the perfective "бороду подравняете?", "сделаете?"
+        if {"2per", "plur"} <= grammemes and grammemes & {"pres", "futr"} and match.group() not in _DISCOURSE:
             return match
     return None
 
@@ -937,18 +963,33 @@ def _merge(groups: list[_Group]) -> list[_Group]:
 def _carry_subject(intents: list[Intent]) -> list[Intent]:
     """A question about a service names it for the next question that names none: "а балаяж делаете?
     сколько стоит" is one price question about балаяж, "камуфляж делаете? сколько по времени?" one explain;
-    so does a request before the question ("стрижку на пятницу, сколько это будет стоить?")."""
+    so does a request before the question ("стрижку на пятницу, сколько это будет стоить?"), and a question
+    names it for the request after it ("кератин делаете? хотела бы на субботу")."""
     result: list[Intent] = []
     for intent in intents:
         last = result[-1] if result else None
         if (
             last is not None
-            and last.kind in (K.OTHER, K.EXPLAIN)
+            and last.kind in (K.OTHER, K.EXPLAIN, K.STAFF_LIST)
             and intent.kind in (K.PRICE, K.EXPLAIN)
             and (last.services or last.services_unknown)
             and not (intent.services or intent.services_unknown)
         ):
-            result[-1] = replace(intent, services=last.services, services_unknown=last.services_unknown)
+            priced = replace(intent, services=last.services, services_unknown=last.services_unknown)
+            if last.kind is K.STAFF_LIST:  # "кто делает X и сколько это стоит": both are answered
+                result.append(priced)
+            else:
+                result[-1] = priced
+            continue
+        if (
+            last is not None
+            and last.kind in (K.OTHER, K.EXPLAIN)
+            and intent.kind is K.BOOK
+            and (last.services or last.services_unknown)
+            and not (intent.services or intent.services_unknown)
+        ):  # "кератин делаете? хотела бы на субботу": the booking is for what was asked of
+            booking = replace(intent, services=last.services, services_unknown=last.services_unknown)
+            result[-1:] = [last, booking] if last.kind is K.EXPLAIN else [booking]
             continue
         if (
             last is not None

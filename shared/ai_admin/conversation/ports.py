@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from ai_admin.conversation.model import Booked, Catalogue, ClientProfile
+from ai_admin.conversation.model import Booked, Catalogue, ClientProfile, MasterDay
 from ai_admin.conversation.state import DialogState
 from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.messages import BufferedMessage, ClientRef, InboundTurn, OutboundMessage
@@ -183,6 +183,10 @@ class BookingDesk(Protocol):
     """Live CRM operations for one conversation turn. Every change reads back before returning."""
 
     def free_starts(self, company_id: int, staff_id: int, day: date, service_ids: Sequence[int]) -> list[datetime]: ...
+
+    def master_day(self, company_id: int, staff_id: int, day: date) -> MasterDay:
+        """When the master works that day and what is booked; raises ``BookingError``."""
+        ...
 
     def book(
         self,

@@ -129,7 +129,20 @@ def first_name_variants(word: str) -> frozenset[str]:
                 found.add(fold(parse.normal_form))
     for form in list(found):
         found.update(_NAME_VARIANTS.get(form, ()))
+        found.update(_affectionate(form))
     return frozenset(found)
+
+
+# "Настюша", "Катенька", "Олечка": a short name's stem with an affectionate suffix, in any case
+_AFFECTIONATE = re.compile(r"(?:юш|юшк|еньк|ечк|очк|ушк|уль|ульк)[а-я]?")
+
+
+def _affectionate(form: str) -> tuple[str, ...]:
+    for short, full in _NAME_VARIANTS.items():
+        stem = short[:-1]
+        if len(stem) >= 2 and form.startswith(stem) and _AFFECTIONATE.fullmatch(form[len(stem) :]):
+            return (short, *full)
+    return ()
 
 
 def dative(name: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from ai_admin.conversation.model import Booked, Catalogue, StaffInfo
+from ai_admin.conversation.model import Booked, Catalogue, MasterDay, StaffInfo
 from ai_admin.conversation.ports import BookingDesk, CatalogueReader
 from ai_admin.conversation.state import OfferedSlot
 from ai_admin.domain.day_parts import TimeWindow
@@ -49,6 +49,7 @@ class Calendar:
     requests: int = 0
     moving: Booked | None = None  # a booking being moved: its own time counts as free for its master
     _free: dict[tuple[int, date, tuple[int, ...]], list[datetime]] = field(default_factory=dict)
+    _days: dict[tuple[int, date], MasterDay] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -109,23 +110,20 @@ class Calendar:
     def _with_own_time(
         self, member: StaffInfo, free: list[datetime], own: Booked, service_ids: Sequence[int]
     ) -> list[datetime]:
-        """The CRM counts the booking being moved as busy; a start is free for it when the whole visit
-        fits in what is free for others plus the booking's own time ("на полчаса раньше"). What is free
-        for others is read at the grain of the member's shortest service, which shows short gaps too."""
+        """The CRM's free times count the booking being moved as busy; a start is free for it when the whole
+        visit lies in the master's working time and clear of every other entry of their day, as the CRM's
+        schedule (with its busy intervals) has it now ("на полчаса раньше", "на час позже")."""
         length = timedelta(minutes=self.catalogue.minutes(service_ids) or 60)
         own_end = own.start + timedelta(minutes=self.catalogue.minutes(own.service_ids) or 60)
-        shortest = min(
-            (s for s in self.catalogue.services if s.id in member.service_ids), key=lambda s: s.minutes, default=None
-        )
-        grain = [(s, s + length) for s in free]
-        if shortest is not None:
-            step = max(timedelta(minutes=shortest.minutes), GRID)  # free starts come at least a grid apart
-            grain += [(s, s + step) for s in self._crm_free(member, own.start.date(), [shortest.id])]
-        covered = sorted([*grain, (own.start, own_end)])
+        key = (member.id, own.start.date())
+        if key not in self._days:
+            self.requests += 1
+            self._days[key] = self.desk.master_day(self.company_id, member.id, own.start.date())
+        day = self._days[key]
         found = set(free)
         start = own.start - length + GRID
         while start < own_end:
-            if start > self.now and start != own.start and _inside(start, start + length, covered):
+            if start > self.now and start != own.start and day.fits(start, start + length, ignoring=own.record_id):
                 found.add(start)
             start += GRID
         return sorted(found)
@@ -133,6 +131,7 @@ class Calendar:
     def forget(self) -> None:
         """After a refused booking: the CRM knows better than this turn's copy."""
         self._free.clear()
+        self._days.clear()
 
     def judge(self, start: datetime, service_ids: Sequence[int], staff: Sequence[StaffInfo], named: bool) -> Judgement:
         if start <= self.now:
@@ -207,18 +206,6 @@ class Calendar:
                 break
         tz = self.catalogue.salon.tz
         return [OfferedSlot(staff_id=s.staff_id, start=datetime.combine(s.day, s.start, tz)) for s in found]
-
-
-def _inside(start: datetime, end: datetime, spans: Sequence[tuple[datetime, datetime]]) -> bool:
-    """[start, end) lies within the union of ``spans`` (sorted by start)."""
-    reach = start
-    for low, high in spans:
-        if low > reach:
-            break
-        reach = max(reach, high)
-        if reach >= end:
-            return True
-    return reach >= end
 
 
 def spread(slots: Sequence[OfferedSlot], most: int = MOST_SHOWN) -> list[OfferedSlot]:

@@ -33,7 +33,7 @@ from ai_admin.domain.catalogue_matching import (
 )
 from ai_admin.domain.english_glossary import to_russian
 from ai_admin.domain.russian_dates import Ambiguity, resolve_when
-from ai_admin.domain.russian_words import fold, is_first_name, is_known, lemma, words
+from ai_admin.domain.russian_words import fold, is_first_name, is_known, lemma, verb_grammemes, words
 
 
 def _split(words: str) -> list[str]:
@@ -199,13 +199,25 @@ _EXCLUDERS = (
 _WITH_PHRASE = re.compile(r"\b(?:с|со)\s+(?P<x>[а-я][а-я\-]+)")
 
 
-def resolve_services(text: str, catalogue: Catalogue) -> ServicePick:
+def resolve_services(text: str, catalogue: Catalogue, staff_id: int | None = None) -> ServicePick:
     """The services ``text`` names for one visit, those it excludes ("без бороды"), and an unknown one.
 
     A "без X" or "с X" of a title's own words is part of that title, never a negation or a list:
     "маникюр без покрытия" names "Маникюр без покрытия", and so does "маникюр, покрытие не надо" when the
-    salon has that title; "стрижку, бороду не надо" excludes the beard.
+    salon has that title; "стрижку, бороду не надо" excludes the beard. With the master asked for
+    (``staff_id``), words several titles share are read among that master's ("к Ольге подстричься" is
+    her "Женская стрижка", not the salon's first haircut).
     """
+    found = _resolve_services(text, catalogue)
+    member = catalogue.member(staff_id) if staff_id is not None else None
+    if member is None or not found.ids or set(found.ids) <= member.service_ids:
+        return found
+    theirs = replace(catalogue, services=tuple(s for s in catalogue.services if s.id in member.service_ids))
+    own = _resolve_services(text, theirs)
+    return own if own.ids and len(own.ids) == len(found.ids) else found
+
+
+def _resolve_services(text: str, catalogue: Catalogue) -> ServicePick:
     said = normalise(text)
     phrases = title_phrases(catalogue.services)
     excluded: list[int] = []
@@ -341,6 +353,8 @@ def _part_service(part: str, catalogue: Catalogue) -> tuple[Service | None, str 
         found = [t for t in tokens if _is_procedure(t) or lemma(t) in _OBJECTS]
         return None, " ".join(found) or None
     covered = named_words(part, best)
+    if not procedures and all(lemma(word) in _OBJECTS for word in covered) and _tells_of(tokens):
+        return None, None  # "а то ногти слоятся": a sentence about the nails asks for no service of them
     # a verb done to an object the service covers ("подровнять бороду" = "Моделирование бороды") is that
     # service's, unless the title names another procedure ("снимать ногти" is no "Наращивание ногтей");
     done_to = any(lemma(t) in covered for t in tokens if lemma(t) in _OBJECTS) and not (
@@ -359,6 +373,11 @@ def _part_service(part: str, catalogue: Catalogue) -> tuple[Service | None, str 
         objects = [t for t in tokens if lemma(t) in _OBJECTS]
         return None, " ".join(uncovered + objects)
     return best, " ".join(uncovered) or None
+
+
+def _tells_of(tokens: Sequence[str]) -> bool:
+    """A verb in the third person: the part tells what something does ("слоятся", "выпадают")."""
+    return any("3per" in verb_grammemes(token) for token in tokens)
 
 
 def _is_procedure(word: str) -> bool:
@@ -538,7 +557,8 @@ def ordinal_of(text: str) -> int | None:
 _CORRECTION = re.compile(r"\b(?:(?:ой|хотя|а|или)\s+)?нет\b|\bточнее\b|\bвернее\b|\bлучше\b|\bпередумал\w*")
 # "на завтра в это же время": the booking's own time, kept (a shift of zero)
 _SAME_TIME = re.compile(
-    r"\b(?:в|на|к)\s+(?:это|то|тоже|тому|этому)(?:\s+же)?(?:\s+самое|\s+самому)?\s+(?:время|времени)\b"
+    r"\b(?:в|на|к)\s+(?:это|то|тоже|туже|тому|этому)(?:\s+же)?(?:\s+самое|\s+самому)?\s+(?:время|времени)\b"
+    r"|\b(?:туда же|туже)\s+(?:время|времени)\b"
     r"|\bпо времени так же\b"
 )
 
@@ -577,7 +597,11 @@ def _when_of(said: str, now: datetime, catalogue: Catalogue, offered: Sequence[d
     when = resolve_when(said, now, tz=salon.tz, hours=salon.hours)
     day, moment = when.date, when.time
     ambiguous = Ambiguity.HOUR_AM_PM in when.ambiguities
+    if moment is None and offered and when.window is None and (bare := _BARE_HOUR.search(said)):
+        moment = time(int(bare.group(1)))  # "10 подходит", "10 works": an hour of the times just offered
     offer = _offer_for(said, moment, day, offered, salon.tz)
+    if offer is None and moment is not None and when.time is None:
+        moment = None  # a bare number that none of the offered times has is no time
     if offer is not None:
         day, moment, ambiguous = offer.date(), offer.time().replace(second=0, microsecond=0), False
     unclear = bool({Ambiguity.INVALID_DATE, Ambiguity.PAST_DATE} & when.ambiguities) or (
@@ -642,11 +666,22 @@ _DEADLINE = re.compile(
 )
 
 
+_BARE_HOUR = re.compile(
+    r"(?<![\d:.,/-])\b([1-9]|1\d|2[0-3])\b(?![\d:.,/-])(?!\s*(?:мин|час|руб|р\b|₽|%|лет|раз|чел|шт|минут))"
+)
+
+
 def _corrected(first: WhenSpec, then: WhenSpec, now: datetime) -> WhenSpec:
     """``first`` with what ``then`` names replaced: its day, or its time (an exact time, a part of day, a shift)."""
     day_from = then if then.day is not None or then.unclear else first
     timed = (then.time, then.part_of_day, then.window, then.shift_minutes, then.nudge)
-    same_time = then.shift_minutes == 0 and then.time is None  # "лучше в четверг в это же время": the time said
+    # "в среду в 6, ой нет, лучше в четверг в это же время": the time said before; with none said before it
+    # is a move's "same time" ("лучше перенесите на понедельник на то же время")
+    same_time = (
+        then.shift_minutes == 0
+        and then.time is None
+        and any(v is not None for v in (first.time, first.part_of_day, first.window))
+    )
     time_from = then if any(value is not None for value in timed) and not same_time else first
     day, moment = day_from.day, time_from.time
     past = (day_from.past and day is None) or (
