@@ -833,7 +833,8 @@ def _excuse_and_target(texts: list[str]) -> tuple[str, str]:
     its excuse to a request ("не успеваю перенесите на субботу") is cut where the request starts. An
     excuse after a time was asked for corrects it: "в четверг вечером, хотя нет, в четверг не смогу,
     давайте в пятницу" is Friday evening (the rest reads "..., нет, давайте в пятницу")."""
-    excuses, targets = [], []
+    excuses: list[str] = []
+    targets: list[str] = []
     corrects = False  # an excuse came after a time was asked for: the next words correct it
     for text in texts:
         excuse = _EXCUSE.search(text)
