@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -157,6 +157,18 @@ class MemorySalon:
         moved = Booked(booked.record_id, staff_id, booked.service_ids, start, booked.phone)
         self.records[booked.record_id] = moved
         return moved
+
+    def add_services(
+        self, company_id: int, booked: Booked, *, services: Sequence[tuple[int, float | None]], minutes: int
+    ) -> Booked:
+        self.requests += 1
+        grown = replace(booked, service_ids=(*booked.service_ids, *(i for i, _ in services)))
+        length = timedelta(minutes=self.catalogue.minutes(grown.service_ids))
+        others = [r for r in self.records.values() if r.staff_id == booked.staff_id and r.record_id != booked.record_id]
+        if any(self._overlaps(r, booked.start, length) for r in others):
+            raise BookingError("add services: the master is busy", slot_taken=True)
+        self.records[booked.record_id] = grown
+        return grown
 
     def cancel(self, company_id: int, booked: Booked) -> None:
         self.requests += 1

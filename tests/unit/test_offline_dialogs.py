@@ -290,3 +290,24 @@ def test_a_move_into_time_only_the_crm_schedule_shows_free_is_offered() -> None:
     assert "13:00" in reply and "занято" not in reply
     d.say("да")
     assert d.memory.records[9101].start == at("2026-03-12T13:00")
+
+
+def test_a_service_added_right_after_booking_grows_that_visit_after_a_yes() -> None:
+    d = dialog()
+    d.memory.profiles["+79990000001"] = ClientProfile("+79990000001", client_id=1, name="Анна")
+    assert "Записал" in d.say("Запишите на мужскую стрижку к Сергею завтра в 15:00")
+    reply = d.say("ой, и бороду тоже сделайте")
+    assert "Добавить" in reply and "16:30" in reply  # 60 + 30 minutes from 15:00
+    assert "добавил" in d.say("да")
+    mine = [r for r in d.memory.records.values() if r.phone == "+79990000001" and not r.deleted]
+    assert [(r.service_ids, r.start) for r in mine] == [((101, 102), at("2026-03-11T15:00"))]
+
+
+def test_a_service_that_does_not_fit_after_the_booking_gets_a_time_of_its_own() -> None:
+    d = dialog()
+    d.memory.profiles["+79990000001"] = ClientProfile("+79990000001", client_id=1, name="Анна")
+    d.memory.add_record(9102, "+79990000005", 201, (101,), at("2026-03-11T16:00"))
+    assert "Записал" in d.say("Запишите на мужскую стрижку к Сергею завтра в 15:00")
+    reply = d.say("и бороду тоже")
+    assert "не поместится" in reply and "Добавить" not in reply
+    assert len([r for r in d.memory.records.values() if r.phone == "+79990000001"]) == 1

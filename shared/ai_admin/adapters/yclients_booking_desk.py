@@ -338,6 +338,45 @@ class YClientsBookingDesk:
             raise _unknown("move", unclear) from unclear
         raise BookingError(f"move: record {booked.record_id} still reads {after.start if after else 'as gone'}")
 
+    def add_services(
+        self, company_id: int, booked: Booked, *, services: Sequence[tuple[int, float | None]], minutes: int
+    ) -> Booked:
+        tz = self._tz_of(company_id)
+        with self._counting():
+            current = self._own(company_id, booked, "add services")
+            if current.deleted:
+                raise BookingError(f"add services: record {booked.record_id} was cancelled")
+            kept = [
+                ServiceLine(s.id, cost=float(s.cost), first_cost=float(s.first_cost), discount=float(s.discount))
+                for s in current.services
+            ]
+            added = [ServiceLine(i, cost=price, first_cost=price) for i, price in services]
+            write = RecordWrite(
+                staff_id=booked.staff_id,
+                services=(*kept, *added),
+                start=booked.start.astimezone(tz),
+                seance_length_s=(current.seance_length or current.length or 3600) + minutes * 60,
+                client_phone=booked.phone,
+                client_name=current.client.name if current.client is not None else "",
+                comment=current.comment,
+            )
+            unclear: Exception | None = None
+            try:
+                self._client.change_record(company_id, booked.record_id, write)
+            except _UNCLEAR as error:
+                unclear = error
+            except YClientsError as error:
+                raise _refused("add services", error) from error
+            after = self._reread(company_id, booked.record_id, "add services", tz)
+        wanted = {i for i, _ in services} | set(booked.service_ids)
+        if after is not None and not after.deleted and set(after.service_ids) >= wanted:
+            return after
+        if unclear is not None:
+            raise _unknown("add services", unclear) from unclear
+        raise BookingError(
+            f"add services: record {booked.record_id} still reads {after.service_ids if after else 'gone'}"
+        )
+
     def cancel(self, company_id: int, booked: Booked) -> None:
         tz = self._tz_of(company_id)
         with self._counting():

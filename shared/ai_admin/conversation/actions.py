@@ -10,6 +10,7 @@ from enum import StrEnum
 class Action(StrEnum):
     BOOKED = "created"
     MOVED = "moved"
+    EXTENDED = "extended"  # services added to a booking, at its own start
     CANCELLED = "cancelled"
     CONFIRMED = "confirmed"
     OPTED_OUT = "opted_out"

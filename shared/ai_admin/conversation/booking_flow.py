@@ -22,10 +22,11 @@ from ai_admin.conversation.tools import facts
 from ai_admin.conversation.tools.book import BookingFailure
 from ai_admin.conversation.tools.change_booking import (
     BookingsUnreadable,
+    ChangeFailure,
     PhoneNotVerified,
 )
 from ai_admin.conversation.tools.free_times import MOST_SHOWN, Verdict, nearest_first, spread
-from ai_admin.conversation.understanding import Expecting, Intent, IntentKind, WhenSpec
+from ai_admin.conversation.understanding import Expecting, Intent, IntentKind, RecordHint, WhenSpec
 from ai_admin.domain.day_parts import TimeWindow
 
 K = IntentKind
@@ -35,6 +36,9 @@ OFFER_SLOTS_KEPT = 24
 class BookingFlow(FactsFlow):
     def _book(self, intent: Intent) -> None:
         st = self.st
+        if intent.record.record_id is not None and intent.services:
+            self._add_to_booking(intent)
+            return
         if adds_nothing(intent) and st.pending is not None and st.pending.kind == "book":
             self._book_pending(st.pending)  # "давайте, записывайте" after "Записать вас?"
             return
@@ -56,6 +60,49 @@ class BookingFlow(FactsFlow):
         services = self._services_for(intent)
         subject = self._subject(intent, services)
         self._when_for(subject, intent.when, firm=intent.firm)
+
+    def _add_to_booking(self, intent: Intent) -> None:
+        """ "и бороду тоже" after a booking: the same visit, longer, when the master does it and is free
+        after it (the CRM's schedule says); stated first, then done on a yes. Otherwise a booking of its own."""
+        booked = self.acting.bookings.find(intent.record.record_id or 0)
+        member = self.ctx.catalogue.member(booked.staff_id) if booked is not None else None
+        added = facts.services_of(self.ctx.catalogue, intent.services)
+        if booked is None or member is None or not added or not {s.id for s in added} <= member.service_ids:
+            self._book(replace(intent, record=RecordHint()))
+            return
+        minutes = self.ctx.catalogue.minutes([*booked.service_ids, *(s.id for s in added)])
+        until = booked.start + timedelta(minutes=minutes)
+        day = self.cal.master_day(member, booked.start.date())
+        if not day.fits(booked.start, until, ignoring=booked.record_id):
+            self.out.append(self.say.add_does_not_fit(self.say.services(added)))
+            self._book(
+                replace(intent, record=RecordHint(), staff=booked.staff_id, when=WhenSpec(day=booked.start.date()))
+            )
+            return
+        self.st.settle()
+        self.st.pending = Pending(
+            kind="add", record_id=booked.record_id, service_ids=[s.id for s in added], stated_at=self.ctx.now
+        )
+        text = self.say.add_confirm(self.say.services(added), self._booking_text(booked), until)
+        self._ask(Expecting.YES_NO, text, [self.say.yes, self.say.no])
+
+    def _add_now(self, pending: Pending) -> None:
+        booked = self.acting.bookings.find(pending.record_id or 0)
+        added = facts.services_of(self.ctx.catalogue, pending.service_ids)
+        self.st.settle()
+        if booked is None or not added:
+            self.out.append(self.say.no_bookings())
+            return
+        grown = self.acting.bookings.add_services(booked, added)
+        if isinstance(grown, ChangeFailure):
+            taken = grown is ChangeFailure.TAKEN
+            self.out.append(
+                self.say.add_does_not_fit(self.say.services(added)) if taken else self.say.change_failed("add")
+            )
+            return
+        self.acts.append(Action.EXTENDED)
+        minutes = self.ctx.catalogue.minutes(grown.service_ids)
+        self.out.append(self.say.added(self._booking_text(grown), grown.start + timedelta(minutes=minutes)))
 
     def _past(self, when: WhenSpec) -> bool:
         if when.time is None or (when.day is not None and when.day > self.cal.today):

@@ -163,8 +163,9 @@ class DialogEngine(ChangeFlow):
         if moving is not None and not self._has(intents, K.MOVE, K.CANCEL):
             intents = [self._as_move(i, moving) if i.kind is K.BOOK else i for i in intents]
         elif just_booked is not None and not self._has(intents, K.MOVE, K.CANCEL) and self.st.offer is None:
-            # "Записал на 12:00" - "давайте в пол одиннадцатого": that booking's new time, never a second one
-            intents = [self._as_move(i, just_booked) if self._changes_it(i, just_booked) else i for i in intents]
+            # "Записал на 12:00" - "давайте в пол одиннадцатого": that booking's new time, never a second one;
+            # "и бороду тоже": the visit grows
+            intents = [self._after_booking(i, just_booked) for i in intents]
         if self.st.choice is not None and not any(
             i.kind in (K.MOVE, K.CANCEL) and not i.record.is_empty for i in intents
         ):
@@ -197,19 +198,25 @@ class DialogEngine(ChangeFlow):
         hint = intent.record
         return Intent(K.BOOK, services=hint.service_ids, staff=intent.staff or hint.staff_id, when=intent.when)
 
-    def _changes_it(self, intent: Intent, record_id: int) -> bool:
-        """A time for the same visit, on its day or none: the booking just made, said again otherwise."""
-        if intent.kind is not K.BOOK or intent.when.time is None or intent.when.shift_minutes is not None:
-            return False
+    def _after_booking(self, intent: Intent, record_id: int) -> Intent:
+        """Said right after a booking was made, on its day or none: another time for the same visit is that
+        booking's move; other services with no time of their own are added to it. Anything else is new."""
+        if intent.kind is not K.BOOK or intent.when.shift_minutes is not None:
+            return intent
         try:
             booked = self.acting.bookings.find(record_id)
         except (BookingsUnreadable, PhoneNotVerified):  # a typed phone books, never changes: a new request
-            return False
-        if booked is None or (intent.services and not set(intent.services) <= set(booked.service_ids)):
-            return False
-        day = intent.when.day
+            return intent
+        if booked is None:
+            return intent
         start = booked.start.astimezone(self.ctx.now.tzinfo)
-        return (day is None or day == start.date()) and intent.when.time != start.time().replace(tzinfo=None)
+        same_visit = intent.when.day in (None, start.date()) and intent.staff in (None, booked.staff_id)
+        new = [i for i in intent.services if i not in booked.service_ids]
+        if same_visit and not new and intent.when.time not in (None, start.time().replace(tzinfo=None)):
+            return self._as_move(intent, record_id)
+        if same_visit and new and intent.when.time is None and not intent.services_excluded:
+            return Intent(K.BOOK, services=tuple(new), record=RecordHint(record_id=record_id), firm=intent.firm)
+        return intent
 
     def _as_move(self, intent: Intent, record_id: int) -> Intent:
         """A time named while a move is being arranged is the move's new time, never a second booking."""
@@ -376,6 +383,8 @@ class DialogEngine(ChangeFlow):
     def _carry_out(self, pending: Pending) -> None:
         if pending.kind == "book":
             self._book_pending(pending)
+        elif pending.kind == "add":
+            self._add_now(pending)
         elif pending.kind == "cancel":
             self._cancel_now(pending)
         elif pending.kind == "move":

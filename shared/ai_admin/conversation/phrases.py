@@ -256,11 +256,20 @@ class RussianPhrases:
     def moved(self, booking: str) -> str:
         return f"Готово, перенёс: ваша запись теперь {booking}."
 
+    def add_confirm(self, added: str, booking: str, until: datetime) -> str:
+        return f"Добавить {added} к вашей записи {booking}? Визит продлится до {clock(until)}."
+
+    def added(self, booking: str, until: datetime) -> str:
+        return f"Готово, добавил: ваша запись теперь {booking}, до {clock(until)}."
+
+    def add_does_not_fit(self, added: str) -> str:
+        return f"К этой записи {added} не поместится: у мастера следующая запись. Подберу отдельное время."
+
     def change_taken(self) -> str:
         return "Это время уже заняли. Подобрать другое?"
 
     def change_failed(self, act: str) -> str:
-        verb = {"cancel": "отменить", "move": "перенести", "confirm": "подтвердить"}[act]
+        verb = {"cancel": "отменить", "move": "перенести", "confirm": "подтвердить", "add": "изменить"}[act]
         return f"Не получилось {verb} запись: система салона не ответила. Попробуйте, пожалуйста, через минуту."
 
     def visit_confirmed(self, moment: str) -> str:
@@ -580,11 +589,21 @@ class EnglishPhrases(RussianPhrases):
     def moved(self, booking: str) -> str:
         return f"Done, moved: your booking is now {booking}."
 
+    def add_confirm(self, added: str, booking: str, until: datetime) -> str:
+        return f"Add {added} to your booking {booking}? The visit would last until {clock(until)}."
+
+    def added(self, booking: str, until: datetime) -> str:
+        return f"Done, added: your booking is now {booking}, until {clock(until)}."
+
+    def add_does_not_fit(self, added: str) -> str:
+        return f"{added} will not fit into that booking: the master has the next client. Let me find a separate time."
+
     def change_taken(self) -> str:
         return "That time has already been taken. Shall I find another?"
 
     def change_failed(self, act: str) -> str:
-        return f"I could not {act} the booking: the salon's system did not answer. Please try again in a minute."
+        verb = {"add": "change"}.get(act, act)
+        return f"I could not {verb} the booking: the salon's system did not answer. Please try again in a minute."
 
     def visit_confirmed(self, moment: str) -> str:
         return f"Thank you for confirming! See you {moment}."

@@ -209,6 +209,13 @@ class BookingDesk(Protocol):
 
     def move(self, company_id: int, booked: Booked, *, start: datetime, staff_id: int) -> Booked: ...
 
+    def add_services(
+        self, company_id: int, booked: Booked, *, services: Sequence[tuple[int, float | None]], minutes: int
+    ) -> Booked:
+        """The visit grows by ``services`` ((id, price)) and ``minutes``, at its start; raises ``BookingError``
+        (``slot_taken`` when the longer visit no longer fits the master's day)."""
+        ...
+
     def cancel(self, company_id: int, booked: Booked) -> None: ...
 
     def confirm(self, company_id: int, booked: Booked) -> None:

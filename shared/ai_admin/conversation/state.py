@@ -37,7 +37,7 @@ class Offer(_State):
     usual: bool = False  # "как обычно — на стрижку к Сергею?" was asked: a yes looks for times
 
 
-PendingKind = Literal["book", "move", "cancel", "stop_reminders"]
+PendingKind = Literal["book", "move", "cancel", "add", "stop_reminders"]
 
 
 class Pending(_State):
@@ -46,7 +46,7 @@ class Pending(_State):
     kind: PendingKind
     record_id: int | None = None
     staff_id: int | None = None
-    service_ids: list[int] = Field(default_factory=list)
+    service_ids: list[int] = Field(default_factory=list)  # what is booked, or, for "add", what the visit gains
     start: datetime | None = None  # the new start of a booking or a move
     stated_at: datetime
 

@@ -80,6 +80,17 @@ class ClientBookings:
         )
         return failure if failure is not None else moved[0]
 
+    def add_services(self, booked: Booked, services: Sequence[ServiceInfo]) -> Booked | ChangeFailure:
+        """The visit grows by ``services`` at its own start ("и бороду тоже"). Not noted as the bot's: the
+        booking monitor announces creations, moves and cancellations only."""
+        grown: list[Booked] = []
+        lines = [(s.id, s.price) for s in services]
+        minutes = sum(s.minutes for s in services)
+        failure = self._call(
+            lambda: grown.append(self.desk.add_services(self.company_id, booked, services=lines, minutes=minutes))
+        )
+        return failure if failure is not None else grown[0]
+
     def confirm(self, booked: Booked) -> ChangeFailure | None:
         self.changes.note(self.company_id, booked.record_id, Action.CONFIRMED.value, self.now)
         return self._call(lambda: self.desk.confirm(self.company_id, booked))

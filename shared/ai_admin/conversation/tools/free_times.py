@@ -115,11 +115,7 @@ class Calendar:
         schedule (with its busy intervals) has it now ("на полчаса раньше", "на час позже")."""
         length = timedelta(minutes=self.catalogue.minutes(service_ids) or 60)
         own_end = own.start + timedelta(minutes=self.catalogue.minutes(own.service_ids) or 60)
-        key = (member.id, own.start.date())
-        if key not in self._days:
-            self.requests += 1
-            self._days[key] = self.desk.master_day(self.company_id, member.id, own.start.date())
-        day = self._days[key]
+        day = self.master_day(member, own.start.date())
         found = set(free)
         start = own.start - length + GRID
         while start < own_end:
@@ -127,6 +123,14 @@ class Calendar:
                 found.add(start)
             start += GRID
         return sorted(found)
+
+    def master_day(self, member: StaffInfo, day: date) -> MasterDay:
+        """The master's day as the CRM's schedule has it (working spans and busy intervals), once a turn."""
+        key = (member.id, day)
+        if key not in self._days:
+            self.requests += 1
+            self._days[key] = self.desk.master_day(self.company_id, member.id, day)
+        return self._days[key]
 
     def forget(self) -> None:
         """After a refused booking: the CRM knows better than this turn's copy."""

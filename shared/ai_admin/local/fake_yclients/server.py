@@ -551,12 +551,19 @@ class FakeYClients:
             raise ApiError(404, "Запись удалена")
         body = self._record_body(request)
         staff_id = _int(body.get("staff_id", record.staff_id), "staff_id")
+        length = _int(body["seance_length"], "seance_length") if "seance_length" in body else record.length_s
+        # a longer visit must still fit the master's day, as moving onto a taken time must (409)
+        longer = length != record.length_s and not body.get("save_if_busy")
+        if longer and not self.state.is_free(record.staff_id, record.start, length, ignore=record.id):
+            raise ApiError(409, f"Мастер занят или не работает: {record.start:%Y-%m-%d %H:%M}", conflict=True)
         if "services" in body:
             service_ids = [_int(s.get("id") if isinstance(s, dict) else s, "services") for s in body["services"]]
             self._check_staff_services(staff_id, service_ids)
             with self.state.lock:
                 record.service_ids = service_ids
                 record.costs = [self.state.services[i].price for i in service_ids]
+        with self.state.lock:
+            record.length_s = length
         if "datetime" in body or staff_id != record.staff_id:
             start = self._moment(body.get("datetime"), "datetime") if "datetime" in body else record.start
             try:
