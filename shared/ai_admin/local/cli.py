@@ -156,7 +156,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
         )
     _port_free(args.port)
     stop = _stop_on_sigterm()
-    with _own_stack(args) as stack:
+    with _own_stack(args, exclusive_database=True) as stack:
         os.environ.update(stack.env)
         reset()
         functions = list(stack.template.functions().values())

@@ -268,15 +268,22 @@ def start_fake_whatsapp(stack: Stack) -> None:
     stack.env["WHATSAPP_GRAPH_BASE_URL"] = fake.url
 
 
-def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any, Callable[[], None]]:
+def start_yclients(
+    env: dict[str, str], state: Path | None = None, exclusive: bool = False
+) -> tuple[Any, Callable[[], None]]:
     """The fake YClients (official limits on) with the demo salon saved in ``state`` by the last run, so
     bookings made in chat survive a restart; a new demo salon (generated in about 0.1 s) when there is
-    none or it does not read back, and then the database forgets what named the old salon's records."""
+    none or it does not read back, and then the database forgets what named the old salon's records.
+
+    A stack holds the database's demo-salon lock while it runs. Only the stack that holds it may make the
+    database forget a salon; ``exclusive`` (``ai-admin stack``) refuses to start without it, so a second
+    long-running stack on the same ``DATABASE_URL`` fails with one line, while a command's own short
+    stack beside another's leaves that salon as it is."""
     from ai_admin.local.fake_yclients import FakeYClients, generate
     from ai_admin.local.fake_yclients.snapshot import SnapshotError, SnapshotWriter, load
 
     path = state / SALON_FILE if state is not None else None
-    claim = _claim_database(env["DATABASE_URL"], state) if state is not None else None
+    claim = _claim_database(env["DATABASE_URL"], state, exclusive) if state is not None else None
     salon = None
     if path is not None and path.is_file():
         try:
@@ -288,7 +295,9 @@ def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any,
         salon = generate(seed=1, clients=1100, company_id=LOCAL_COMPANY_ID)
         if path is not None:
             print(f"fake YClients: a new demo salon, kept in {path} from now on")
-            if forget_local_salon(env):
+            if claim is None:
+                print("fake YClients: another local stack keeps its salon in this database; it is left as it is")
+            elif forget_local_salon(env):
                 print(
                     "fake YClients: cleared the old salon's records, clients, notifications, dialog contexts and"
                     " sync watermarks from PostgreSQL and Redis (the start-up sync refills them)"
@@ -315,19 +324,21 @@ def start_yclients(env: dict[str, str], state: Path | None = None) -> tuple[Any,
 _SALON_CLAIM = 0x41494144  # one stack's demo salon per database ("AIAD"); advisory locks are per database
 
 
-def _claim_database(url: str, state: Path) -> Any:
-    """A session holding this database's demo-salon lock while the stack runs: a second stack with another
-    ``--state-dir`` but the same ``DATABASE_URL`` would otherwise take its salon for a new one and clear
-    the running stack's records."""
+def _claim_database(url: str, state: Path, exclusive: bool) -> Any:
+    """A session holding this database's demo-salon lock while the stack runs, or None when another stack
+    holds it (``StackBusy`` when ``exclusive``): a stack with another ``--state-dir`` but the same
+    ``DATABASE_URL`` would otherwise take that salon for a new one and clear the running stack's records."""
     conn = connect(url)
     [[claimed]] = conn.run("SELECT pg_try_advisory_lock(:key)", key=_SALON_CLAIM)
-    if not claimed:
-        conn.close()
+    if claimed:
+        return conn
+    conn.close()
+    if exclusive:
         raise StackBusy(
             f"another local stack keeps its demo salon in this database ({url.rsplit('@', 1)[-1]}): stop it, or "
             f"give the stack of {state} a database of its own (DATABASE_URL)"
         )
-    return conn
+    return None
 
 
 # Everything that names the fake salon's record, client or visit ids (or was derived from them).
@@ -419,12 +430,13 @@ def running(
     with_yclients: bool = True,
     aws_in_own_process: bool = False,
     allow_remote_database: bool = False,
+    exclusive_database: bool = False,
 ) -> Iterator[Stack]:
     """Start everything the functions need and yield the stack; stops it all on exit. Raises
     ``StackBusy`` when another process runs the servers of ``state_dir`` (default ``<root>/.local``)."""
     state = state_dir or root / STATE_DIR_NAME
     with owning(state), _services(state, scratch_database, allow_remote_database) as found:
-        yield from _run(root, state, found, with_aws, with_yclients, aws_in_own_process)
+        yield from _run(root, state, found, with_aws, with_yclients, aws_in_own_process, exclusive_database)
 
 
 @contextlib.contextmanager
@@ -437,7 +449,13 @@ def _services(state: Path, scratch_database: bool, allow_remote_database: bool) 
 
 
 def _run(  # noqa: PLR0917 - running()'s own options, passed on
-    root: Path, state: Path, found: services.Services, with_aws: bool, with_yclients: bool, aws_in_own_process: bool
+    root: Path,
+    state: Path,
+    found: services.Services,
+    with_aws: bool,
+    with_yclients: bool,
+    aws_in_own_process: bool,
+    exclusive_database: bool,
 ) -> Iterator[Stack]:
     try:
         migrate(found.database_url)
@@ -456,7 +474,7 @@ def _run(  # noqa: PLR0917 - running()'s own options, passed on
             stack.moto = start_aws(env, own_process=aws_in_own_process)
             create_queues(stack)
         if with_yclients:
-            stack.yclients, stop_yclients = start_yclients(env, state)
+            stack.yclients, stop_yclients = start_yclients(env, state, exclusive_database)
             stack.closers.append(stop_yclients)
         yield stack
     finally:
