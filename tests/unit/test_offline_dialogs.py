@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from ai_admin.conversation.model import ClientProfile
 from ai_admin.conversation.ports import BookingError
-from tests.unit.salon_fakes import at, dialog
+from tests.unit.salon_fakes import Dialog, at, dialog
 
 GREETINGS = ("здравствуйте", "добрый", "доброе", "привет")
 
@@ -311,3 +312,78 @@ def test_a_service_that_does_not_fit_after_the_booking_gets_a_time_of_its_own() 
     reply = d.say("и бороду тоже")
     assert "не поместится" in reply and "Добавить" not in reply
     assert len([r for r in d.memory.records.values() if r.phone == "+79990000001"]) == 1
+
+
+def _regular(d: Dialog, **habits: Any) -> None:
+    d.memory.profiles["+79990000001"] = ClientProfile(
+        "+79990000001",
+        client_id=1,
+        name="Анна",
+        visits_count=6,
+        favourite_staff_ids=(201,),
+        last_service_ids=(101,),
+        **habits,
+    )
+
+
+def test_as_usual_on_a_day_offers_the_usual_time_with_the_usual_master() -> None:
+    d = dialog()
+    _regular(d, usual_time=time(18, 0))
+    reply = d.say("привет) как обычно на эту пятницу можно?")
+    assert "18:00" in reply and "Серге" in reply and "Записать" in reply
+    d.say("да, давай")
+    mine = [r for r in d.memory.records.values() if r.phone == "+79990000001"]
+    assert [(r.staff_id, r.start) for r in mine] == [(201, at("2026-03-13T18:00"))]
+
+
+def test_as_last_time_is_the_last_visits_master_not_the_favourite() -> None:
+    d = dialog()
+    _regular(d, last_staff_id=202)  # the favourite is Сергей; Бари did the last visit
+    reply = d.say("запишите как в прошлый раз на пятницу в 15:00")
+    assert "Бари" in reply
+
+
+def test_a_named_master_off_that_day_is_said_so() -> None:
+    d = dialog()
+    reply = d.say("к бари на стрижку в понедельник можно?")  # Бари does not work on Mondays
+    assert "Бари" in reply and "не работает" in reply
+
+
+def test_later_with_a_time_span_stays_on_the_day_offered() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000005", 201, (101,), at("2026-03-11T17:00"))
+    first = d.say("стрижку к сергею завтра до обеда есть что-нибудь?")
+    assert "11 марта" in first
+    reply = d.say("а попозже? после 4 где-то")
+    assert "11 марта" in reply and "16:00" in reply and "12 марта" not in reply
+
+
+def test_a_service_asked_for_a_turn_after_booking_still_grows_that_visit() -> None:
+    d = dialog()
+    d.memory.profiles["+79990000001"] = ClientProfile("+79990000001", client_id=1, name="Анна")
+    assert "Записал" in d.say("Запишите на мужскую стрижку к Сергею завтра в 15:00")
+    d.say("ага, отлично")
+    assert "Добавить" in d.say("слушай а бороду еще заодно подровнять успеете?")
+    d.say("да")
+    mine = [r for r in d.memory.records.values() if r.phone == "+79990000001" and not r.deleted]
+    assert [r.service_ids for r in mine] == [(101, 102)]
+
+
+def test_a_yes_to_a_reminder_with_how_long_it_takes_answers_for_that_visit() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (102,), at("2026-03-11T12:00"))
+    _reminded(d, 9101)
+    reply = d.say("да приду! а сколько оно длится? мне к 3 на работу надо успеть")
+    assert "30 мин" in reply and "Стрижка бороды" in reply and "Наши цены" not in reply
+    assert d.memory.records[9101].attendance == 2
+
+
+def test_yes_to_a_reminder_asking_for_another_service_confirms_and_grows_the_visit() -> None:
+    d = dialog()
+    d.memory.add_record(9101, "+79990000001", 201, (101,), at("2026-03-11T12:00"))
+    _reminded(d, 9101)
+    reply = d.say("да буду. а стрижку бороды заодно сделаете?")
+    assert "подтвердили" in reply and "Добавить" in reply and "13:30" in reply
+    assert d.memory.records[9101].attendance == 2
+    d.say("да")
+    assert d.memory.records[9101].service_ids == (101, 102)

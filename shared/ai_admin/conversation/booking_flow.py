@@ -146,13 +146,21 @@ class BookingFlow(FactsFlow):
             ),
             None,
         )
+        if intent.as_last_time and profile is not None and profile.last_staff_id is not None:
+            last = self.ctx.catalogue.member(profile.last_staff_id)  # "как в прошлый раз": who did the last visit
+            if last is not None and {s.id for s in services} <= last.service_ids:
+                master = last.id
         ids = tuple(s.id for s in services)
         if intent.when.is_empty:
             self.st.offer = Offer(service_ids=list(ids), staff_id=master, usual=True)
             what = self.say.what(services, self._name_of(master))
             self._ask(Expecting.YES_NO, self.say.usual(what))
             raise Stop
-        return replace(intent, services=ids, staff=intent.staff or master)
+        when, firm = intent.when, intent.firm
+        if when.time is None and when.window is None and when.part_of_day is None and profile and profile.usual_time:
+            # "как обычно в пятницу": at the usual time too, stated first (the client did not name it)
+            when, firm = replace(when, time=profile.usual_time), False
+        return replace(intent, services=ids, staff=intent.staff or master, when=when, firm=firm)
 
     def _services_for(self, intent: Intent) -> list[ServiceInfo]:
         catalogue = self.ctx.catalogue
@@ -343,6 +351,10 @@ class BookingFlow(FactsFlow):
         with_slots = [(day, slots) for day, slots in per_day if slots]
         if not with_slots:
             lead = self.say.nothing_free(self.say.day(days[0], self.cal.today), when.part_of_day)
+            if named is not None and all(self.cal.hours(named, day) is None for day in days):
+                lead = self.say.day_off(
+                    named.name, self.say.day(days[0], self.cal.today)
+                )  # "Рустам во вторник не работает"
             at = window.start if window and window.start else None
             self._offer_alternatives(subject, lead, days[-1], at)
             return
@@ -383,6 +395,13 @@ class BookingFlow(FactsFlow):
             self._list_days(subject, self._days(when), when)
             return
         day = when.day or min(reference).date()
+        if when.time is not None:  # "а пораньше? часа в 1": the time said, on that day
+            self._when_for(subject, replace(when, nudge=None, day=day), firm=False)
+            return
+        if when.window is not None or when.part_of_day is not None:
+            # "а попозже? после 4": the span said, on the day of the times offered
+            self._list_days(subject, [day], replace(when, nudge=None, day=day))
+            return
         if when.nudge == "earlier":
             edge = min(reference)
             window = TimeWindow(None, edge.time()) if edge.date() == day else None

@@ -59,8 +59,10 @@ class DialogEngine(ChangeFlow):
         said = (
             [i for i in understanding.intents if i.reply_id is None] if self.ctx.button_ids else understanding.intents
         )
-        just_booked, self.st.just_booked = self.st.just_booked, None
-        intents = self._reconcile([*self._button_intents(), *said], just_booked)
+        intents = self._reconcile([*self._button_intents(), *said], self.st.just_booked)
+        intents = self._growing_the_reminded(intents)
+        if any(i.kind in DRIVERS and i.kind not in (K.YES, K.NO) for i in intents):
+            self.st.just_booked = None  # kept through thanks, a yes or a question ("ага, отлично"), not past a request
         named = next((i.name for i in intents if i.kind is K.NAME and i.name and not i.tentative), None)
         if named:
             self.st.client_name = named
@@ -186,6 +188,18 @@ class DialogEngine(ChangeFlow):
             return st.choice.record_ids[0]
         return None
 
+    def _growing_the_reminded(self, intents: list[Intent]) -> list[Intent]:
+        """ "да буду. а бороду заодно сделаете?" in answer to a reminder: the client is coming (the visit is
+        confirmed) and the new service is for that visit."""
+        reminded = self.st.reminded
+        if reminded is None or self._has(intents, K.NO, K.MOVE, K.CANCEL):
+            return intents
+        grown = [self._after_booking(i, reminded) if i.kind is K.BOOK and not i.when.time else i for i in intents]
+        if any(i.kind is K.BOOK and i.record.record_id == reminded for i in grown):
+            self._guarded(self._yes, Intent(K.YES))  # confirms the reminded visit, and says so
+            return [i for i in grown if i.kind is not K.YES]
+        return intents
+
     def _as_booking(self, intent: Intent) -> Intent:
         """ "в четверг не смогу, давайте в пятницу" from a client with no booking: a new one, on the new day."""
         try:
@@ -243,11 +257,16 @@ class DialogEngine(ChangeFlow):
         assert hint is not None
         options = [b for i in choice.record_ids if (b := self.acting.bookings.find(i)) is not None]
         picked = matching(options, hint, choice.record_ids, self.ctx.catalogue)
+        said_target = False
+        if not picked and choice.act == "move" and (hint.day or hint.time):
+            # "косички, на воскресенье в это же время": the booking by what it is, the day is where it goes
+            picked = matching(options, replace(hint, day=None, time=None), choice.record_ids, self.ctx.catalogue)
+            said_target = True
         if len(picked) != 1:
             return intents
         kind = {"move": K.MOVE, "cancel": K.CANCEL, "confirm": K.YES}[choice.act]
         carried = choice.when or WhenSpec()
-        own = choice.act == "move" and not source.when.is_empty and not _is_only_record(source, hint)
+        own = choice.act == "move" and not source.when.is_empty and (said_target or not _is_only_record(source, hint))
         target = source.when if own else carried
         chosen = Intent(kind, record=RecordHint(record_id=picked[0].record_id), when=target, staff=choice.staff_id)
         self.st.choice = None

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ai_admin.conversation.flow import Flow
 from ai_admin.conversation.tools import facts
+from ai_admin.conversation.tools.change_booking import BookingsUnreadable, PhoneNotVerified
 from ai_admin.conversation.understanding import Intent, IntentKind
 
 K = IntentKind
@@ -48,9 +49,20 @@ class FactsFlow(Flow):
         shown = catalogue.services[: facts.PRICE_LIST_LINES]
         self.out.append(self.say.price_list([self.say.price(s) for s in shown], len(catalogue.services) - len(shown)))
 
+    def _in_view(self) -> list[int]:
+        """The services the conversation is about: the subject, or the visit a reminder just named ("а сколько
+        оно длится?" after it)."""
+        if self.st.service_ids or self.st.reminded is None:
+            return list(self.st.service_ids)
+        try:
+            booked = self.acting.bookings.find(self.st.reminded)
+        except (BookingsUnreadable, PhoneNotVerified):
+            return []
+        return list(booked.service_ids) if booked is not None else []
+
     def _explain(self, intent: Intent) -> None:
         self.st.topic = "explain"
-        services = facts.services_of(self.ctx.catalogue, intent.services or self.st.service_ids)
+        services = facts.services_of(self.ctx.catalogue, intent.services or self._in_view())
         if not services:
             if intent.services_unknown:
                 area = facts.area_of(intent.services_unknown, self.ctx.catalogue)

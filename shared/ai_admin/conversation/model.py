@@ -77,6 +77,8 @@ class ClientProfile:
     favourite_service_ids: tuple[int, ...] = ()
     last_service_ids: tuple[int, ...] = ()
     last_visit_at: datetime | None = None
+    last_staff_id: int | None = None  # who did the last visit ("как в прошлый раз")
+    usual_time: time | None = None  # the start the client came at more than once, most often ("как обычно")
 
     @property
     def returning(self) -> bool:

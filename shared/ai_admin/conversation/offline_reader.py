@@ -59,7 +59,7 @@ from ai_admin.conversation.understanding import (
 from ai_admin.domain.client_answers import read_answer
 from ai_admin.domain.day_parts import TimeWindow
 from ai_admin.domain.notification_texts import parse_visit_reply
-from ai_admin.domain.russian_words import is_first_name, is_known, verb_grammemes
+from ai_admin.domain.russian_words import is_first_name, is_known, is_verb, verb_grammemes
 
 K = IntentKind
 
@@ -111,7 +111,8 @@ _CUES: dict[IntentKind, re.Pattern[str]] = {
         r"\bпрейскурант\w*",
         r"\bрасценк\w*",
         r"(?<!во )(?<!до )(?<!со )\bсколько\b"
-        r"(?!\s+(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*|можно|ждать))",
+        r"(?!\s+(?:(?:оно|она|он|это|у вас|примерно)\s+)?"
+        r"(?:по времени|времени|длит\w*|минут\w*|час\w*|раз|лет|дней|человек|мастер\w*|можно|ждать))",
     ),
     K.EXPLAIN: _cue(
         r"\bчто (?:такое|входит|включ\w*|это)\b",
@@ -245,6 +246,9 @@ _USUAL = _cue(
     r"\bто же самое\b",
     r"\bк (?:тому же|своему|моему|прежнему|прошлому)(?: самому)? мастер\w*",
 )
+_LAST_TIME = _cue(
+    r"\bкак (?:и )?в прошлый раз\b", r"\bкак в тот раз\b", r"\bк (?:тому же|прошлому)(?: самому)? мастер\w*"
+)
 # a request, unless negated ("сегодня не подходит" is an excuse)
 _REQUEST = _cue(
     r"(?<!не )\bхочу\b",
@@ -297,7 +301,7 @@ _EXCUSE = _cue(
     r"(?<!если )\bне (?:с?могу|с?можем)\b(?!\s+(?!прийти|подойти|приехать|успеть|быть)[а-я]+(?:ть|ти|ться|тись)\b)",
 )
 _PREFERS = re.compile(r"\W*(?:(?:ну|а|но|тогда|давайте|хотя)\s+)*(?:лучше|давайте|тогда)\b")
-_CORRECTS = re.compile(r"\W*(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)\W*")
+_CORRECTS = re.compile(r"\W*(?:(?:(?:ой|хотя|а|или)\s+)?(?:нет|точнее|вернее)|(?:(?:а|ой)\s+)?не)\W*")
 # Grievances that judge rather than tell ("это нормально вообще??"): they make a complaint of what the
 # whole message tells, in whichever clause it is told ("лак слез через 3 дня((( это нормально?")
 _JUDGING = (
@@ -367,6 +371,7 @@ _AFTER_THEM = re.compile(
 _QUESTIONS = frozenset({K.PRICE, K.EXPLAIN})  # questions about a service, which a request before them names
 _SLOT_TAKERS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.PRICE, K.EXPLAIN, K.STAFF_LIST, K.STAFF_SCHEDULE, K.CHOOSE})
 _SOCIAL = frozenset({K.GREETING, K.THANKS, K.BYE, K.YES, K.NO})
+_COURTESY = frozenset({K.GREETING, K.THANKS, K.BYE})
 _ACTIONS = frozenset({K.BOOK, K.MOVE, K.CANCEL, K.CHOOSE})
 
 
@@ -553,19 +558,13 @@ class _Turn:
         for position, text, asked in self._clauses():
             if asked:
                 self.asked.add(text)
-            kinds = self._cues(text)
+            kinds = self._request_cues(text)
             if _corrects(groups, pending, position, text):
                 continue
             if kinds:
                 pending = _add_cued(groups, self._request_before(groups, pending, kinds), position, text, kinds)
-            elif self._has_slots(text):
-                host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
-                if _PREFERS.match(text):  # "лучше в пятницу": a wish, so the request's, past a question between
-                    host = next((g for g in reversed(groups) if g.kind in _ACTIONS), host)
-                if host is not None and host.kind in _SLOT_TAKERS and not pending:
-                    host.texts.append(text)
-                else:
-                    pending.append((position, text))
+            elif self._has_slots(text) or self._when(text).finish_by is not None:
+                self._place(groups, pending, position, text)
             elif (answer := self._answer(text)) is not None:
                 if not groups or groups[-1].kind is not answer:
                     groups.append(_Group(answer, position, [text]))
@@ -592,6 +591,25 @@ class _Turn:
         named = [bool(self._services(p.text)) for p in parts]
         return parts if len(parts) > 1 and any(named) and not all(named) else [group]
 
+    def _place(self, groups: list[_Group], pending: list[tuple[int, str]], position: int, text: str) -> None:
+        """A clause of slots joins the request before it, or waits for the one after it. A deadline alone
+        ("..., к 12 надо успеть") only ever goes with a request; it asks for nothing by itself."""
+        host = next((g for g in reversed(groups) if g.kind not in _SOCIAL), None)
+        if _PREFERS.match(text):  # "лучше в пятницу": a wish, so the request's, past a question between
+            host = next((g for g in reversed(groups) if g.kind in _ACTIONS), host)
+        if host is not None and host.kind in _SLOT_TAKERS and not pending:
+            host.texts.append(text)
+        elif pending or self._has_slots(text):
+            pending.append((position, text))
+
+    def _request_cues(self, text: str) -> list[tuple[int, IntentKind]]:
+        """The clause's cues; courtesy beside slots is the request's words ("привет, ... завтра в 18 к Глебу",
+        "только не к Диме, спасибо")."""
+        kinds = self._cues(text)
+        if kinds and {k for _, k in kinds} <= _COURTESY and self._has_slots(text):
+            return []
+        return kinds
+
     def _cues(self, text: str) -> list[tuple[int, IntentKind]]:
         found = {kind: match.start() for kind, pattern in _CUES.items() if (match := pattern.search(text))}
         self._distress(text, found)
@@ -600,7 +618,7 @@ class _Turn:
             if kind in found:
                 for other in outranked:
                     found.pop(other, None)
-        if K.EXPLAIN in found and re.search(r"сколько (?:по времени|времени|длит)|\bпо времени\b", text):
+        if K.EXPLAIN in found and re.search(r"сколько (?:\w+ )?(?:по времени|времени|длит)|\bпо времени\b", text):
             found.pop(K.PRICE, None)
         self._schedule_or_hours(text, found)
         if kept := _NOT_CANCELLING.search(text):  # "не отменяйте": the booking stays, a no to the cancel
@@ -614,11 +632,7 @@ class _Turn:
             if book is not None:
                 shifted = self._when(text).shift_minutes is not None and not _BOOK_VERB.search(text)
                 found[K.MOVE if shifted else K.BOOK] = book
-        offer = _OFFER.search(text) or _asks_you(text)
-        if not found.keys() - _SOCIAL - {K.BOOK} and offer and self._services(text) and not _BOOK_VERB.search(text):
-            # "X делаете?": about the service (what it is, that it is done), or one the salon may not have
-            found.pop(K.BOOK, None)
-            found[K.EXPLAIN if resolve_services(text, self.catalogue).ids else K.OTHER] = offer.start()
+        self._asked_of_a_service(text, found)
         if found and found.keys() <= _SOCIAL:
             bare = text
             for kind in (K.THANKS, K.GREETING, K.BYE):
@@ -635,6 +649,19 @@ class _Turn:
     def _requests(self) -> bool:
         """The message asks for something: a booking, a change, a time."""
         return bool(_REQUEST.search(self.said) or _BOOK_VERB.search(self.said) or _CUES[K.MOVE].search(self.said))
+
+    def _asked_of_a_service(self, text: str, found: dict[IntentKind, int]) -> None:
+        """ "X делаете?": about the service (what it is, that it is done), or one the salon may not have;
+        "X сделаете?", "успеете?" (will you) ask for it to be done: a request."""
+        offer = _OFFER.search(text) or _asks_you(text)
+        if found.keys() - _SOCIAL - {K.BOOK} or not offer or not self._services(text) or _BOOK_VERB.search(text):
+            return
+        known = bool(resolve_services(text, self.catalogue).ids)
+        if known and "futr" in verb_grammemes(offer.group()):
+            found.setdefault(K.BOOK, offer.start())
+            return
+        found.pop(K.BOOK, None)
+        found[K.EXPLAIN if known else K.OTHER] = offer.start()
 
     def _schedule_or_hours(self, text: str, found: dict[IntentKind, int]) -> None:
         """A master named with "работает"/"будет" asks for their days; "вы работаете в субботу?" for the salon's."""
@@ -672,7 +699,13 @@ class _Turn:
     def _has_slots(self, text: str) -> bool:
         if _EXCUSE.search(text):
             return True
-        if _narrates(text):
+        when = self._when(text)
+        deadline_alone = (
+            when.finish_by is not None
+            and replace(when, finish_by=None, text="").is_empty
+            and not self._names_a_visit(text)
+        )
+        if deadline_alone or _narrates(text):  # "мне к 3 на работу надо успеть" alone asks for nothing
             return False
         services = resolve_services(text, self.catalogue)
         staff = resolve_staff(text, self.catalogue)
@@ -698,6 +731,13 @@ class _Turn:
         groups.append(_Group(K.BOOK, pending[0][0], [t for _, t in pending], implicit=True))
         return []
 
+    def _names_a_visit(self, text: str) -> bool:
+        services = resolve_services(text, self.catalogue)
+        staff = resolve_staff(text, self.catalogue)
+        return bool(services.ids or services.excluded or services.unknown or _USUAL.search(text)) or bool(
+            staff.id is not None or staff.excluded or staff.any_staff or staff.unknown or names_object(text)
+        )
+
     def _answer(self, text: str) -> IntentKind | None:
         answer = read_answer(text)
         if answer is None:
@@ -715,8 +755,11 @@ class _Turn:
     # --- slots ----------------------------------------------------------------------------------
 
     def _services(self, text: str) -> bool:
+        """Whether ``text`` names a service, the salon's or one it lacks; a verb alone ("оформить успеете?")
+        names none: it is done to something said beside it."""
         pick = resolve_services(text, self.catalogue)
-        return bool(pick.ids or pick.unknown)
+        unknown = pick.unknown is not None and not all(is_verb(w) for w in re.findall(r"[а-я]+", pick.unknown))
+        return bool(pick.ids) or unknown
 
     def _when(self, text: str) -> WhenSpec:
         offered = self.ctx.offered if self.ctx.expecting is Expecting.TIME else ()
@@ -732,7 +775,9 @@ class _Turn:
             return self._book(group)
         if kind is K.MOVE:
             return self._move(group)
-        if kind in (K.CANCEL, K.MY_BOOKINGS, K.CHOOSE):
+        if kind is K.CHOOSE:  # "косички, на воскресенье в это же время": which one, and perhaps where it goes
+            return Intent(kind, record=resolve_record(text, self.ctx.now, self.catalogue), when=self._when(text))
+        if kind in (K.CANCEL, K.MY_BOOKINGS):
             return Intent(kind, record=resolve_record(text, self.ctx.now, self.catalogue))
         if kind in (K.PRICE, K.EXPLAIN, K.OTHER, K.STAFF_LIST):
             services = resolve_services(text, self.catalogue)
@@ -771,6 +816,7 @@ class _Turn:
             when=when,
             firm=firm,
             usual=bool(_USUAL.search(text)),
+            as_last_time=bool(_LAST_TIME.search(text)),
         )
 
     def _excused(self, group: _Group) -> bool:

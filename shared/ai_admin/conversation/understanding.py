@@ -158,7 +158,8 @@ class Intent:
     when: WhenSpec = field(default_factory=WhenSpec)
     record: RecordHint = field(default_factory=RecordHint)
     firm: bool = False  # BOOK: the client asks to be booked ("запишите", "давайте в 15"), not only for times
-    usual: bool = False  # BOOK: "как обычно" (the client's usual service and master)
+    usual: bool = False  # BOOK: "как обычно" (the client's usual service, master and time)
+    as_last_time: bool = False  # BOOK: "как в прошлый раз" (the last visit's service and master)
     name: str | None = None  # NAME
     minutes_late: int | None = None  # LATE
     reply_id: str | None = None  # the id of the button or list row this intent came from

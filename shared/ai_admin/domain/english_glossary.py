@@ -47,6 +47,7 @@ _MONTHS = {
 _NUMBERS = {"a": "1", "an": "1", "one": "1", "two": "2", "three": "3", "half an": "0.5", "half a": "0.5"}
 
 _Rule = tuple[str, str | Callable[[re.Match[str]], str]]
+_BODY = {"back": "спины", "neck": "шеи", "face": "лица", "foot": "стоп", "feet": "стоп"}
 
 
 def _clock(match: re.Match[str]) -> str:
@@ -61,6 +62,24 @@ def _clock(match: re.Match[str]) -> str:
 def _weekday(match: re.Match[str]) -> str:
     modifier = {"next": "следующий ", "this": "этот ", "coming": "ближайший "}.get(match.group("mod") or "", "")
     return f" в {modifier}{_WEEKDAYS[match.group('w')]} "
+
+
+_FROM_DAY = {
+    "понедельник": "понедельника",
+    "вторник": "вторника",
+    "среда": "среды",
+    "четверг": "четверга",
+    "пятница": "пятницы",
+    "суббота": "субботы",
+    "воскресенье": "воскресенья",
+}
+_TO_DAY = {"среда": "среду", "пятница": "пятницу", "суббота": "субботу"}
+
+
+def _from_to(match: re.Match[str]) -> str:
+    """ "from Thursday to Friday": the booking's day and the new one ("с четверга на пятницу")."""
+    first, second = _WEEKDAYS[match.group("a")], _WEEKDAYS[match.group("b")]
+    return f" с {_FROM_DAY[first]} на {_TO_DAY.get(second, second)} "
 
 
 def _month_day(match: re.Match[str]) -> str:
@@ -91,6 +110,10 @@ _RULES: list[_Rule] = [
     (r"\bsomething came up\b|\b(?:can'?t|cannot|won'?t) make it\b", " не получится "),
     (r"\b(?:a\s+)?beard\s+trim\b|\btrim\s+(?:my\s+|the\s+)?beard\b", " стрижка бороды "),
     (rf"\bin\s+(?P<n>{_COUNT})\s*(?P<unit>hours?|minutes?|mins?|days?|weeks?)\b", _in),
+    (
+        rf"\bfrom\s+(?:this\s+|next\s+)?(?P<a>{_WEEKDAY})s?\s+to\s+(?:this\s+|next\s+)?(?P<b>{_WEEKDAY})s?\b",
+        _from_to,
+    ),
     (rf"\b(?:on\s+)?(?:(?P<mod>next|this|coming)\s+)?(?P<w>{_WEEKDAY})s?\b", _weekday),
     (rf"\b(?P<mo>{_MONTH})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b", _month_day),
     (rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mo>{_MONTH})\b", _month_day),
@@ -127,7 +150,10 @@ _RULES: list[_Rule] = [
     (r"\bopening hours\b|\bworking hours\b|\bbusiness hours\b|\bhours\b", " часы работы "),
     (r"\bare you open\b|\bdo you work\b|\bopen\b", " вы работаете "),
     (r"\bdo you close\b|\bclose\b|\bclosing\b", " закрываетесь "),
-    (r"\bwhere are you(?: located)?\b|\bwhere is\b|\blocation\b|\blocated\b", " где вы находитесь "),
+    (
+        r"\bwhere (?:exactly |precisely )?are you(?: located)?\b|\bwhere is\b|\blocation\b|\blocated\b",
+        " где вы находитесь ",
+    ),
     (r"\baddress\b", " адрес "),
     (r"\bwhat(?:'s| is) your\b|\bwhat are your\b", " какой "),
     (r"\bwho(?:'s| is| are)? (?:booked|coming|signed up|scheduled)\b", " кто записан "),
@@ -163,6 +189,9 @@ _RULES: list[_Rule] = [
     (r"\bhaircuts?\b|\bhair cuts?\b|\bcuts?\b|\btrims?\b", " стрижка "),
     (r"\bkids'?\b|\bchild(?:ren)?'?s?\b|\bson'?s?\b|\bdaughter'?s?\b|\bboy'?s?\b|\bgirl'?s?\b", " детская "),
     (r"\bbeard\b", " борода "),
+    (r"\bfull[- ]body massage\b|\bbody massage\b", " общий массаж тела "),
+    (r"\b(?P<part>back|neck|face|foot|feet)\s+massage\b", lambda m: f" массаж {_BODY[m.group('part')]} "),
+    (r"\bmassage\b", " массаж "),
     (r"\bshave\b", " бритье "),
     (r"\bwithout\s+(?:gel\s*)?(?:polish|gel|coating|shellac)\b|\bno\s+(?:gel\s*)?polish\b", " без покрытия "),
     (r"\bwithout\b", " без "),
@@ -209,12 +238,22 @@ _SHORTHAND = {
 }
 
 
+# Short words a request hangs on, written with two letters swapped ("cna i", "wiht", "teh")
+_SWAPPED = {
+    "".join(sorted(w)): w for w in ("can", "with", "the", "and", "book", "for", "please", "time", "want", "need")
+}
+
+
 @lru_cache(maxsize=4_096)
 def _spelled(word: str) -> str:
-    """A misspelt day word as it is spelt ("tommorow", "thursdy", "wensday"); any other word as it is.
-    One edit is allowed, two for a long word against a long day word."""
+    """A misspelt day word as it is spelt ("tommorow", "thursdy", "wensday"), a short request word with two
+    letters swapped ("cna", "wiht"); any other word as it is. One edit is allowed, two for a long word
+    against a long day word."""
     if word in _SHORTHAND:
         return _SHORTHAND[word]
+    swapped = _SWAPPED.get("".join(sorted(word)))
+    if swapped is not None and swapped != word and Levenshtein.distance(word, swapped) == 2:
+        return swapped  # the same letters, one pair swapped (two edits in Levenshtein's count)
     if len(word) < 5 or word in _DAY_WORDS:
         return word
     for day in _DAY_WORDS:

@@ -64,6 +64,16 @@ _NAME_VARIANTS = {
     "наташа": ("наталья",),
     "света": ("светлана",),
     "аня": ("анна",),
+    "мариша": ("марина",),
+    "маришка": ("марина",),
+    "ира": ("ирина",),
+    "галя": ("галина",),
+    "люба": ("любовь",),
+    "надя": ("надежда",),
+    "вика": ("виктория",),
+    "лиза": ("елизавета",),
+    "ксюша": ("ксения",),
+    "даша": ("дарья",),
 }
 
 
@@ -112,6 +122,11 @@ def verb_grammemes(word: str) -> frozenset[str]:
         return frozenset()
     parse = _analyzer().parse(word.lower())[0]
     return frozenset(parse.tag.grammemes) if parse.tag.POS == "VERB" else frozenset()
+
+
+def is_verb(word: str) -> bool:
+    """ "оформить", "сделаете": a verb, infinitive or finite."""
+    return bool(_CYRILLIC.search(word)) and _analyzer().parse(word.lower())[0].tag.POS in {"VERB", "INFN"}
 
 
 def lemmas(text: str) -> list[str]:

@@ -259,7 +259,41 @@ def _services_in(said: str, catalogue: Catalogue, phrases: frozenset[tuple[str, 
             chosen = [covering[0]]
     if mentions_child(said):
         chosen = _with_children(said, chosen, catalogue)
+    if (age := _AGE.search(said)) is not None:
+        chosen = [_for_age(service, int(age.group(1)), catalogue) for service in chosen]
     return list(dict.fromkeys(s.id for s in chosen)), unknown_text
+
+
+_AGE = re.compile(r"\b(\d{1,2})\s*(?:лет|год|года|годик\w*)\b")
+_AGE_SPAN = re.compile(
+    r"(?:\bдо\s+(?P<upto>\d{1,2})|\bот\s+(?P<from>\d{1,2})|(?P<a>\d{1,2})\s*[-–—]\s*(?P<b>\d{1,2}))\s*(?:лет|год)"
+)
+
+
+def _ages(title: str) -> tuple[int, int] | None:
+    """The ages a title is for: "до 7 лет" (0-6), "7–12 лет" (7-12), "от 12 лет" (12 and up)."""
+    span = _AGE_SPAN.search(fold(title))
+    if span is None:
+        return None
+    if span.group("upto"):
+        return 0, int(span.group("upto")) - 1
+    if span.group("from"):
+        return int(span.group("from")), 200
+    return int(span.group("a")), int(span.group("b"))
+
+
+def _for_age(service: Service, age: int, catalogue: Catalogue) -> Service:
+    """ "дочку (9 лет)": of the titles that differ only by age ("Детская стрижка до 7 лет", "... 7–12 лет"),
+    the one for that age."""
+    ages = _ages(service.title)
+    if ages is None or ages[0] <= age <= ages[1]:
+        return service
+    base = _AGE_SPAN.sub("", fold(service.title)).strip()
+    for other in catalogue.services:
+        span = _ages(other.title)
+        if span and span[0] <= age <= span[1] and _AGE_SPAN.sub("", fold(other.title)).strip() == base:
+            return other
+    return service
 
 
 def _glued(match: re.Match[str], phrases: frozenset[tuple[str, str]]) -> str:
@@ -294,6 +328,20 @@ def _lend(parts: list[str], catalogue: Catalogue, phrases: frozenset[tuple[str, 
                 result[other] = _lent(joined[other], f"{joined[other]} {thing}", own_action, thing, catalogue)
             elif own_action is None and own_thing is not None:
                 result[other] = _lent(joined[other], f"{action} {joined[other]}", action, own_thing, catalogue)
+    return _verbs_take_objects(joined, shapes, result, catalogue)
+
+
+def _verbs_take_objects(
+    joined: list[str], shapes: list[tuple[str | None, str | None]], result: list[str], catalogue: Catalogue
+) -> list[str]:
+    """ "бороду, ещё заодно оформить": a verb alone takes the object beside it when that names a title."""
+    for index, (action, thing) in enumerate(shapes):
+        if action is None or thing is not None or noun_for(lemma(action)) == lemma(action):
+            continue
+        for other in (index - 1, index + 1):
+            if 0 <= other < len(joined) and shapes[other][0] is None and (object_ := shapes[other][1]) is not None:
+                result[index] = _lent(joined[index], f"{joined[index]} {object_}", action, object_, catalogue)
+                break
     return result
 
 
@@ -320,7 +368,10 @@ def _lent(own: str, lent: str, action: str, thing: str, catalogue: Catalogue) ->
     if best is None:
         return own
     named = named_words(lent, best)
-    wanted = {noun_for(lemma(action))} | (set() if lemma(thing) in _HAIR else {lemma(thing)})
+    object_ = set() if lemma(thing) in _HAIR else {lemma(thing)}
+    # a verb is done to its object ("оформить бороду" = "Оформление бороды"); a procedure noun must be named
+    verb = noun_for(lemma(action)) != lemma(action)
+    wanted = object_ if verb and object_ else {noun_for(lemma(action))} | object_
     return lent if wanted <= named | {noun_for(w) for w in named} else own
 
 
@@ -554,7 +605,10 @@ def ordinal_of(text: str) -> int | None:
 
 
 # A later word of the turn replaces an earlier one: "в четверг в 7... ой нет, лучше в пятницу".
-_CORRECTION = re.compile(r"\b(?:(?:ой|хотя|а|или)\s+)?нет\b|\bточнее\b|\bвернее\b|\bлучше\b|\bпередумал\w*")
+_CORRECTION = re.compile(
+    r"\b(?:(?:ой|хотя|а|или)\s+)?нет\b|\bточнее\b|\bвернее\b|\bлучше\b|\bпередумал\w*"
+    r"|(?:\b(?:а|ой)\s+|(?<=,)\s*)не\b(?=\s*(?:[,.!]|$))"  # "в среду.. а не, в четверг"
+)
 # "на завтра в это же время": the booking's own time, kept (a shift of zero)
 _SAME_TIME = re.compile(
     r"\b(?:в|на|к)\s+(?:это|то|тоже|туже|тому|этому)(?:\s+же)?(?:\s+самое|\s+самому)?\s+(?:время|времени)\b"
