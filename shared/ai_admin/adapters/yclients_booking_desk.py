@@ -307,54 +307,53 @@ class YClientsBookingDesk:
     def move(self, company_id: int, booked: Booked, *, start: datetime, staff_id: int) -> Booked:
         if start.tzinfo is None:
             raise ValueError("start must be timezone-aware")
-        tz = self._tz_of(company_id)
-        with self._counting():
-            current = self._own(company_id, booked, "move")
-            if current.deleted:
-                raise BookingError(f"move: record {booked.record_id} was cancelled")
-            write = RecordWrite(
-                staff_id=staff_id,
-                services=tuple(
-                    ServiceLine(s.id, cost=float(s.cost), first_cost=float(s.first_cost), discount=float(s.discount))
-                    for s in current.services
-                ),
-                start=start.astimezone(tz),
-                seance_length_s=current.seance_length or current.length or 3600,
-                client_phone=booked.phone,
-                client_name=current.client.name if current.client is not None else "",
-                comment=current.comment,
-            )
-            unclear: Exception | None = None
-            try:
-                self._client.change_record(company_id, booked.record_id, write)
-            except _UNCLEAR as error:
-                unclear = error
-            except YClientsError as error:
-                raise _refused("move", error) from error
-            after = self._reread(company_id, booked.record_id, "move", tz)
-        if after is not None and not after.deleted and after.start == start and after.staff_id == staff_id:
-            return after
-        if unclear is not None:
-            raise _unknown("move", unclear) from unclear
-        raise BookingError(f"move: record {booked.record_id} still reads {after.start if after else 'as gone'}")
+
+        def moved(after: Booked) -> bool:
+            return after.start == start and after.staff_id == staff_id
+
+        return self._rewrite(company_id, booked, "move", moved, start=start, staff_id=staff_id)
 
     def add_services(
         self, company_id: int, booked: Booked, *, services: Sequence[tuple[int, float | None]], minutes: int
     ) -> Booked:
+        wanted = {i for i, _ in services} | set(booked.service_ids)
+        added = tuple(ServiceLine(i, cost=price, first_cost=price) for i, price in services)
+        return self._rewrite(
+            company_id,
+            booked,
+            "add services",
+            lambda after: set(after.service_ids) >= wanted,
+            added=added,
+            minutes=minutes,
+        )
+
+    def _rewrite(
+        self,
+        company_id: int,
+        booked: Booked,
+        action: str,
+        done: Callable[[Booked], bool],
+        *,
+        start: datetime | None = None,
+        staff_id: int | None = None,
+        added: tuple[ServiceLine, ...] = (),
+        minutes: int = 0,
+    ) -> Booked:
+        """The record as it is, changed (moved to ``start``/``staff_id``, or grown by ``added`` and ``minutes``),
+        written with ``PUT /record`` and read back; an answer lost on the way is settled by the read."""
         tz = self._tz_of(company_id)
         with self._counting():
-            current = self._own(company_id, booked, "add services")
+            current = self._own(company_id, booked, action)
             if current.deleted:
-                raise BookingError(f"add services: record {booked.record_id} was cancelled")
-            kept = [
+                raise BookingError(f"{action}: record {booked.record_id} was cancelled")
+            kept = tuple(
                 ServiceLine(s.id, cost=float(s.cost), first_cost=float(s.first_cost), discount=float(s.discount))
                 for s in current.services
-            ]
-            added = [ServiceLine(i, cost=price, first_cost=price) for i, price in services]
+            )
             write = RecordWrite(
-                staff_id=booked.staff_id,
-                services=(*kept, *added),
-                start=booked.start.astimezone(tz),
+                staff_id=staff_id or booked.staff_id,
+                services=kept + added,
+                start=(start or booked.start).astimezone(tz),
                 seance_length_s=(current.seance_length or current.length or 3600) + minutes * 60,
                 client_phone=booked.phone,
                 client_name=current.client.name if current.client is not None else "",
@@ -366,16 +365,13 @@ class YClientsBookingDesk:
             except _UNCLEAR as error:
                 unclear = error
             except YClientsError as error:
-                raise _refused("add services", error) from error
-            after = self._reread(company_id, booked.record_id, "add services", tz)
-        wanted = {i for i, _ in services} | set(booked.service_ids)
-        if after is not None and not after.deleted and set(after.service_ids) >= wanted:
+                raise _refused(action, error) from error
+            after = self._reread(company_id, booked.record_id, action, tz)
+        if after is not None and not after.deleted and done(after):
             return after
         if unclear is not None:
-            raise _unknown("add services", unclear) from unclear
-        raise BookingError(
-            f"add services: record {booked.record_id} still reads {after.service_ids if after else 'gone'}"
-        )
+            raise _unknown(action, unclear) from unclear
+        raise BookingError(f"{action}: record {booked.record_id} still reads {after or 'as gone'}")
 
     def cancel(self, company_id: int, booked: Booked) -> None:
         tz = self._tz_of(company_id)
