@@ -387,3 +387,12 @@ def test_yes_to_a_reminder_asking_for_another_service_confirms_and_grows_the_vis
     assert d.memory.records[9101].attendance == 2
     d.say("да")
     assert d.memory.records[9101].service_ids == (101, 102)
+
+
+def test_the_stated_time_said_again_with_a_yes_books_it() -> None:
+    d = dialog()
+    _regular(d, usual_time=time(18, 0))
+    assert "Записать" in d.say("как обычно на эту пятницу можно?")
+    assert "Записал" in d.say("да, к 18 как всегда")
+    mine = [r for r in d.memory.records.values() if r.phone == "+79990000001"]
+    assert [(r.staff_id, r.start) for r in mine] == [(201, at("2026-03-13T18:00"))]

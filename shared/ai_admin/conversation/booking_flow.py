@@ -398,8 +398,9 @@ class BookingFlow(FactsFlow):
         if when.time is not None:  # "а пораньше? часа в 1": the time said, on that day
             self._when_for(subject, replace(when, nudge=None, day=day), firm=False)
             return
-        if when.window is not None or when.part_of_day is not None:
-            # "а попозже? после 4": the span said, on the day of the times offered
+        if when.window is not None:
+            # "а попозже? после 4": the span said, on the day of the times offered ("днём" stays a nudge: the
+            # client means earlier than the offer, not the afternoon's bounds)
             self._list_days(subject, [day], replace(when, nudge=None, day=day))
             return
         if when.nudge == "earlier":

@@ -128,9 +128,12 @@ class DialogEngine(ChangeFlow):
     def _reconcile(self, intents: list[Intent], just_booked: int | None = None) -> list[Intent]:
         pending = self.st.pending
         if pending is not None:
-            # "переносите" / "отменяйте" / "записывайте" to the act just stated: that is the yes
+            # "переносите" / "отменяйте" / "записывайте" to the act just stated, or its own time said again
+            # ("да, к 10 как всегда" to "в 10:00 есть время, записать?"): that is the yes
             same = {"book": K.BOOK, "move": K.MOVE, "cancel": K.CANCEL}.get(pending.kind)
-            intents = [Intent(K.YES) if i.kind is same and adds_nothing(i) else i for i in intents]
+            intents = [
+                Intent(K.YES) if i.kind is same and (adds_nothing(i) or _restates(i, pending)) else i for i in intents
+            ]
         if self._has(intents, K.YES):
             # "да, переносите" / "да, записывайте": the yes, not a new request
             intents = [i for i in intents if not (i.kind in (K.BOOK, K.MOVE, K.CANCEL) and adds_nothing(i))]
@@ -439,6 +442,19 @@ def _merge(first: Intent, other: Intent) -> Intent:
         any_staff=first.any_staff or other.any_staff,
         when=max((first.when, other.when), key=lambda w: (w.time is not None, w.day is not None, not w.is_empty)),
         firm=first.firm or other.firm,
+    )
+
+
+def _restates(intent: Intent, pending: Pending) -> bool:
+    """The intent names the stated act's own time (and nothing else of its own)."""
+    if pending.start is None or intent.when.time is None or intent.services_excluded or intent.staff_excluded:
+        return False
+    start = pending.start
+    return (
+        intent.when.time == start.time().replace(tzinfo=None)
+        and intent.when.day in (None, start.date())
+        and set(intent.services) <= set(pending.service_ids)
+        and intent.staff in (None, pending.staff_id)
     )
 
 

@@ -606,7 +606,7 @@ class _Turn:
         """The clause's cues; courtesy beside slots is the request's words ("привет, ... завтра в 18 к Глебу",
         "только не к Диме, спасибо")."""
         kinds = self._cues(text)
-        if kinds and {k for _, k in kinds} <= _COURTESY and self._has_slots(text):
+        if kinds and {k for _, k in kinds} <= _COURTESY and (self._has_slots(text) or self._when(text).finish_by):
             return []
         return kinds
 
