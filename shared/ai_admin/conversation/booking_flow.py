@@ -352,9 +352,8 @@ class BookingFlow(FactsFlow):
         if not with_slots:
             lead = self.say.nothing_free(self.say.day(days[0], self.cal.today), when.part_of_day)
             if named is not None and all(self.cal.hours(named, day) is None for day in days):
-                lead = self.say.day_off(
-                    named.name, self.say.day(days[0], self.cal.today)
-                )  # "Рустам во вторник не работает"
+                # "Рустам во вторник не работает", not "свободного времени нет"
+                lead = self.say.day_off(named.name, self.say.day(days[0], self.cal.today))
             at = window.start if window and window.start else None
             self._offer_alternatives(subject, lead, days[-1], at)
             return

@@ -699,23 +699,14 @@ class _Turn:
     def _has_slots(self, text: str) -> bool:
         if _EXCUSE.search(text):
             return True
-        when = self._when(text)
-        deadline_alone = (
-            when.finish_by is not None
-            and replace(when, finish_by=None, text="").is_empty
-            and not self._names_a_visit(text)
-        )
-        if deadline_alone or _narrates(text):  # "мне к 3 на работу надо успеть" alone asks for nothing
+        if _narrates(text):
             return False
-        services = resolve_services(text, self.catalogue)
-        staff = resolve_staff(text, self.catalogue)
-        if services.ids or services.excluded or services.unknown or _USUAL.search(text) or names_object(text):
-            return True
-        if staff.id is not None or staff.excluded or staff.any_staff or staff.unknown:
+        if self._names_a_visit(text):
             return True
         if self.ctx.expecting in (Expecting.CHOICE, Expecting.TIME) and ordinal_of(text) is not None:
             return True
-        return not self._when(text).is_empty
+        # a deadline alone ("мне к 3 на работу надо успеть") asks for nothing
+        return not replace(self._when(text), finish_by=None).is_empty
 
     def _request_before(
         self, groups: list[_Group], pending: list[tuple[int, str]], kinds: list[tuple[int, IntentKind]]
